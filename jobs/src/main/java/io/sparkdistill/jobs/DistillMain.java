@@ -1,0 +1,13 @@
+package io.sparkdistill.jobs;
+
+import io.sparkdistill.pipeline.dag.Launcher;
+import io.sparkdistill.pipeline.dag.StageRegistry;
+
+/** {@code distill run CONF [--stages a,b | --from a] [--force] [--dry-run] [--set k=v]...} */
+public final class DistillMain {
+  private DistillMain() {}
+
+  public static void main(String[] args) {
+    System.exit(Launcher.run(args, null, StageRegistry.standard()));
+  }
+}

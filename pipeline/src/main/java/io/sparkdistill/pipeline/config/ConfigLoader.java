@@ -1,0 +1,146 @@
+package io.sparkdistill.pipeline.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigValue;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The one way to load a run configuration: {@code --set} overrides over the run file over the
+ * reference ({@code reference.conf}, packed into the jar from {@code conf/}), then checked key by
+ * key against the reference and read into typed records.
+ */
+public final class ConfigLoader {
+  /** Sections whose keys are free (passed through to another system), not checked against the reference. */
+  private static final Set<String> FREE_FORM = Set.of("spark.conf");
+
+  private ConfigLoader() {}
+
+  /**
+   * Loads {@code file} with the given {@code key=value} overrides.
+   *
+   * @throws ConfigError naming the key and its origin when anything is wrong
+   */
+  public static RunConfig load(Path file, List<String> overrides) {
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigError("configuration file not found: " + file);
+    }
+    // Unresolved, so that substitutions such as run.root = "runs/"${run.name} see the run's values.
+    Config reference = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf");
+    Config user;
+    try {
+      user =
+          ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+    } catch (ConfigException e) {
+      throw new ConfigError("cannot parse " + file + ": " + e.getMessage(), e);
+    }
+    Config merged = user;
+    for (String override : overrides) {
+      merged = parseOverride(override).withFallback(merged);
+    }
+    checkKnownKeys(merged.root(), reference, "");
+    Config resolved;
+    try {
+      resolved = merged.withFallback(reference).resolve(ConfigResolveOptions.defaults());
+    } catch (ConfigException e) {
+      throw new ConfigError("cannot resolve " + file + ": " + e.getMessage(), e);
+    }
+    return fromResolved(file.toString(), resolved);
+  }
+
+  /** Reads an already merged and resolved configuration (tests build one from strings). */
+  public static RunConfig fromResolved(String source, Config resolved) {
+    ConfigReader reader = new ConfigReader(resolved);
+    return new RunConfig(
+        source,
+        RunSettings.from(reader),
+        SparkSettings.from(reader, resolved),
+        DatasetSettings.from(reader),
+        IngestSettings.from(reader),
+        resolved);
+  }
+
+  private static Config parseOverride(String override) {
+    int eq = override.indexOf('=');
+    if (eq <= 0) {
+      throw new ConfigError("--set takes key=value, got '" + override + "'");
+    }
+    String key = override.substring(0, eq).trim();
+    String value = override.substring(eq + 1);
+    try {
+      return ConfigFactory.parseString(
+          key + " = " + (value.isBlank() ? "\"\"" : value),
+          ConfigParseOptions.defaults().setOriginDescription("--set " + override));
+    } catch (ConfigException e) {
+      throw new ConfigError("--set " + override + ": not a valid HOCON value: " + e.getMessage(), e);
+    }
+  }
+
+  private static void checkKnownKeys(ConfigObject object, Config reference, String prefix) {
+    for (String key : object.keySet()) {
+      String path = prefix.isEmpty() ? quoteIfNeeded(key) : prefix + "." + quoteIfNeeded(key);
+      ConfigValue value = object.get(key);
+      if (!reference.hasPathOrNull(path)) {
+        throw new ConfigError(
+            "unknown key '" + path + "' (" + value.origin().description() + ")" + suggestion(path, reference));
+      }
+      if (FREE_FORM.contains(path)) {
+        continue;
+      }
+      if (value instanceof ConfigObject child) {
+        checkKnownKeys(child, reference, path);
+      }
+    }
+  }
+
+  private static String quoteIfNeeded(String key) {
+    return com.typesafe.config.ConfigUtil.joinPath(key);
+  }
+
+  private static String suggestion(String path, Config reference) {
+    int dot = path.lastIndexOf('.');
+    String parent = dot < 0 ? "" : path.substring(0, dot);
+    String leaf = dot < 0 ? path : path.substring(dot + 1);
+    Set<String> siblings =
+        parent.isEmpty() ? reference.root().keySet() : reference.hasPath(parent) ? reference.getConfig(parent).root().keySet() : Set.of();
+    if (siblings.isEmpty()) {
+      return "";
+    }
+    List<String> sorted = new ArrayList<>(siblings);
+    sorted.sort(Comparator.comparingInt((String s) -> editDistance(s, leaf)).thenComparing(s -> s));
+    String best = sorted.get(0);
+    String where = parent.isEmpty() ? "" : parent + ".";
+    if (editDistance(best, leaf) <= Math.max(2, leaf.length() / 3)) {
+      return "; did you mean '" + where + best + "'?";
+    }
+    return "; keys here: " + String.join(", ", sorted.stream().sorted().toList());
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+}

@@ -1,0 +1,87 @@
+package io.sparkdistill.pipeline.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.TreeSet;
+
+/**
+ * A whole, validated run configuration: one typed record per section, plus the resolved HOCON
+ * tree for fingerprints.
+ *
+ * @param source the file it was loaded from, for messages
+ * @param run the {@code run} section
+ * @param spark the {@code spark} section
+ * @param dataset the {@code dataset} section
+ * @param ingest the {@code ingest} section
+ * @param resolved the merged, resolved configuration (file over reference, overrides over both)
+ */
+public record RunConfig(
+    String source,
+    RunSettings run,
+    SparkSettings spark,
+    DatasetSettings dataset,
+    IngestSettings ingest,
+    Config resolved) {
+
+  /**
+   * SHA-256 over the canonical form (keys sorted, values typed) of the given top-level or nested
+   * sections. Two configurations that differ only in key order, comments or unrelated sections
+   * have the same fingerprint.
+   */
+  public String fingerprint(Iterable<String> sections) {
+    StringBuilder canonical = new StringBuilder();
+    for (String section : new TreeSet<String>(toList(sections))) {
+      canonical.append(section).append('=');
+      if (resolved.hasPath(section)) {
+        appendCanonical(resolved.getValue(section), canonical);
+      } else {
+        canonical.append("null");
+      }
+      canonical.append('\n');
+    }
+    return sha256(canonical.toString());
+  }
+
+  /** Hex SHA-256 of a string's UTF-8 bytes. */
+  public static String sha256(String text) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JRE", e);
+    }
+  }
+
+  private static java.util.List<String> toList(Iterable<String> items) {
+    java.util.List<String> list = new java.util.ArrayList<>();
+    items.forEach(list::add);
+    return list;
+  }
+
+  private static void appendCanonical(ConfigValue value, StringBuilder out) {
+    if (value instanceof ConfigObject object) {
+      out.append('{');
+      for (String key : new TreeSet<>(object.keySet())) {
+        out.append('"').append(key).append("\":");
+        appendCanonical(object.get(key), out);
+        out.append(',');
+      }
+      out.append('}');
+    } else if (value instanceof ConfigList list) {
+      out.append('[');
+      for (ConfigValue item : list) {
+        appendCanonical(item, out);
+        out.append(',');
+      }
+      out.append(']');
+    } else {
+      out.append(value.valueType()).append(':').append(value.unwrapped());
+    }
+  }
+}

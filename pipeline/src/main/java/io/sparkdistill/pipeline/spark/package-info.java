@@ -1,0 +1,2 @@
+/** The one place a SparkSession is built from a run configuration. */
+package io.sparkdistill.pipeline.spark;

@@ -1,0 +1,146 @@
+package io.sparkdistill.pipeline.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sparkdistill.datasets.image.ImageShape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private Path write(String name, String text) throws IOException {
+    Path file = dir.resolve(name);
+    Files.writeString(file, text);
+    return file;
+  }
+
+  @Test
+  void fillsDefaultsFromTheReferenceAndResolvesTheRunRootFromTheRunName() throws IOException {
+    RunConfig config = ConfigLoader.load(write("a.conf", "run.name = demo\ningest.shards = 32"), List.of());
+
+    assertThat(config.run().root()).isEqualTo("runs/demo");
+    assertThat(config.ingest().shards()).isEqualTo(32);
+    assertThat(config.ingest().image())
+        .isEqualTo(new ImageShape(28, 28, 1, ImageShape.ResizeMode.CENTER_CROP));
+    assertThat(config.dataset().format()).isEqualTo(DatasetSettings.Format.IDX);
+    assertThat(config.dataset().idx().trainImages())
+        .isEqualTo("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
+    assertThat(config.dataset().idx().classNames()).hasSize(10).startsWith("T-shirt/top");
+  }
+
+  @Test
+  void overridesWinInOrderAndPassSparkKeysThrough() throws IOException {
+    Path file = write("a.conf", "ingest.shards = 32\nspark.conf { \"spark.ui.enabled\" = false }");
+
+    RunConfig config =
+        ConfigLoader.load(file, List.of("ingest.shards=8", "ingest.shards=9", "ingest.image.resize=stretch"));
+
+    assertThat(config.ingest().shards()).isEqualTo(9);
+    assertThat(config.ingest().image().resize()).isEqualTo(ImageShape.ResizeMode.STRETCH);
+    assertThat(config.spark().conf()).containsEntry("spark.ui.enabled", "false");
+  }
+
+  @Test
+  void theShippedRunFilesLoad() {
+    Path conf = Path.of(System.getProperty("user.dir")).resolve("../conf");
+    RunConfig full = ConfigLoader.load(conf.resolve("fashion-mnist.conf"), List.of());
+    RunConfig quick = ConfigLoader.load(conf.resolve("fashion-mnist-quick.conf"), List.of());
+
+    assertThat(full.run().root()).isEqualTo("runs/fashion-mnist");
+    assertThat(quick.run().root()).isEqualTo("runs/fashion-mnist-quick");
+    assertThat(quick.dataset()).isEqualTo(full.dataset());
+  }
+
+  @Test
+  void anUnknownKeyNamesTheKeyTheFileAndTheLikelyIntent() throws IOException {
+    Path file = write("typo.conf", "ingest {\n  shrads = 4\n}\n");
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, List.of()))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("unknown key 'ingest.shrads'")
+        .hasMessageContaining("typo.conf: 2")
+        .hasMessageContaining("did you mean 'ingest.shards'?");
+  }
+
+  @Test
+  void anUnknownOverrideKeyIsRejectedToo() throws IOException {
+    Path file = write("a.conf", "");
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, List.of("nonsense.key=1")))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("unknown key 'nonsense'")
+        .hasMessageContaining("--set nonsense.key=1");
+  }
+
+  @Test
+  void aWrongTypeNamesTheKeyAndLine() throws IOException {
+    Path file = write("type.conf", "\ningest.shards = many\n");
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, List.of()))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("ingest.shards")
+        .hasMessageContaining("type.conf: 2")
+        .hasMessageContaining("NUMBER");
+  }
+
+  @Test
+  void anOutOfRangeValueNamesTheKeyTheValueAndTheOrigin() throws IOException {
+    Path file = write("range.conf", "ingest.max-rejected-fraction = 1.5\n");
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, List.of()))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageStartingWith("ingest.max-rejected-fraction: must be between 0 and 1, got 1.5 (")
+        .hasMessageEndingWith("range.conf: 1)");
+  }
+
+  @Test
+  void aBadEnumListsTheAllowedValues() throws IOException {
+    Path file = write("a.conf", "");
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, List.of("dataset.format=csv")))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("dataset.format: must be one of idx, image-folder, got 'csv' (--set dataset.format=csv");
+  }
+
+  @Test
+  void imageFolderNeedsARoot() throws IOException {
+    Path file = write("a.conf", "dataset.format = image-folder");
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, List.of()))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("dataset.image-folder.root: must name the dataset root");
+  }
+
+  @Test
+  void aMissingFileOrBadSyntaxIsAConfigError() throws IOException {
+    assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("absent.conf"), List.of()))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("configuration file not found");
+    Path broken = write("broken.conf", "ingest { shards = 3");
+    assertThatThrownBy(() -> ConfigLoader.load(broken, List.of()))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("cannot parse")
+        .hasMessageContaining("broken.conf");
+    Path ok = write("ok.conf", "");
+    assertThatThrownBy(() -> ConfigLoader.load(ok, List.of("ingest.shards")))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("--set takes key=value");
+  }
+
+  @Test
+  void fingerprintsIgnoreOrderAndUnrelatedSections() throws IOException {
+    RunConfig a = ConfigLoader.load(write("a.conf", "ingest { shards = 4, partitions = 2 }\nrun.name = x"), List.of());
+    RunConfig b = ConfigLoader.load(write("b.conf", "ingest { partitions = 2, shards = 4 }\nrun.name = y"), List.of());
+    RunConfig c = ConfigLoader.load(write("c.conf", "ingest { partitions = 3, shards = 4 }"), List.of());
+
+    assertThat(a.fingerprint(List.of("ingest"))).isEqualTo(b.fingerprint(List.of("ingest")));
+    assertThat(a.fingerprint(List.of("ingest"))).isNotEqualTo(c.fingerprint(List.of("ingest")));
+    assertThat(a.fingerprint(List.of("run"))).isNotEqualTo(b.fingerprint(List.of("run")));
+  }
+}
