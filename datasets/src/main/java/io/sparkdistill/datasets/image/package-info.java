@@ -1,0 +1,2 @@
+/** Decoding image bytes to pixels and resizing them to the configured shape. */
+package io.sparkdistill.datasets.image;
