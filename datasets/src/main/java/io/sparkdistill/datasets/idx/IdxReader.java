@@ -96,6 +96,19 @@ public final class IdxReader implements AutoCloseable {
     }
   }
 
+  /**
+   * Skips {@code records} records; returns false when the file ends first (a truncated file, whose
+   * remaining records all count as cut off).
+   */
+  public boolean skip(long records) throws IOException {
+    try {
+      in.skipNBytes(records * recordBytes);
+      return true;
+    } catch (EOFException e) {
+      return false;
+    }
+  }
+
   /** Path of the file, as given. */
   public String path() {
     return path;

@@ -1,11 +1,9 @@
 package io.sparkdistill.datasets.idx;
 
 import io.sparkdistill.datasets.DatasetException;
-import io.sparkdistill.datasets.examples.ExampleIds;
-import io.sparkdistill.datasets.examples.ExampleTable;
-import io.sparkdistill.datasets.examples.RejectReason;
-import io.sparkdistill.datasets.examples.RejectedTable;
+import io.sparkdistill.datasets.examples.ExampleSource;
 import io.sparkdistill.datasets.examples.SourceResult;
+import io.sparkdistill.datasets.examples.TaggedRows;
 import io.sparkdistill.datasets.image.ImageDecoder;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -14,36 +12,33 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Reads MNIST-style IDX datasets into example rows.
  *
- * <p>An IDX split is two sequential files whose records pair up by position, so it is parsed in
- * one streaming pass on the driver and the rows are then spread over {@code partitions} Spark
- * partitions. (IDX datasets are tens of megabytes by nature; folder datasets at ImageNet scale go
- * through {@code ImageFolderSource}, which reads in parallel on the executors.)
+ * <p>The driver reads only the headers (and fails the whole read with a {@link DatasetException}
+ * when a file is missing or is not IDX); the records are read on the executors, each task a range
+ * of records that it reaches by skipping from the start of the (possibly gzip-compressed) files.
  *
  * <p>Records the two headers disagree about, records cut off by the end of a file, and labels
- * outside {@code [0, classNames.size())} are rejected with the reason; a file that is missing or is
- * not IDX at all fails the whole read with a {@link DatasetException}.
+ * outside {@code [0, classNames.size())} are rejected with the reason.
  */
-public final class IdxSource {
+public final class IdxSource implements ExampleSource {
   private final List<IdxSplit> splits;
   private final ImageDecoder decoder;
   private final List<String> classNames;
   private final int shards;
   private final int partitions;
+  private final List<Dataset<Row>> cached = new ArrayList<>();
 
   public IdxSource(
-      List<IdxSplit> splits,
-      ImageDecoder decoder,
-      List<String> classNames,
-      int shards,
-      int partitions) {
+      List<IdxSplit> splits, ImageDecoder decoder, List<String> classNames, int shards, int partitions) {
     this.splits = List.copyOf(splits);
     this.decoder = decoder;
     this.classNames = List.copyOf(classNames);
@@ -51,117 +46,67 @@ public final class IdxSource {
     this.partitions = partitions;
   }
 
-  /** Parses every split and returns its examples and rejected records. */
+  @Override
   public SourceResult read(SparkSession spark) {
-    List<Row> examples = new ArrayList<>();
-    List<Row> rejected = new ArrayList<>();
+    List<IdxRange> ranges = new ArrayList<>();
     Map<String, Long> inputs = new LinkedHashMap<>();
     for (IdxSplit split : splits) {
-      inputs.put(split.split(), readSplit(spark, split, examples, rejected));
+      int[] counts = checkHeaders(spark, split);
+      int declared = Math.max(counts[0], counts[1]);
+      inputs.put(split.split(), (long) declared);
+      int step = Math.max(1, (declared + partitions - 1) / partitions);
+      for (int start = 0; start < declared; start += step) {
+        ranges.add(new IdxRange(split, counts[0], counts[1], start, Math.min(declared, start + step)));
+      }
     }
-    Dataset<Row> exampleFrame =
-        spark.createDataFrame(examples, ExampleTable.SCHEMA).repartition(partitions);
-    Dataset<Row> rejectedFrame = spark.createDataFrame(rejected, RejectedTable.SCHEMA);
-    return new SourceResult(exampleFrame, rejectedFrame, inputs, classNames, List.of());
+    ImageDecoder decoder = this.decoder;
+    List<String> classNames = this.classNames;
+    int shards = this.shards;
+    JavaRDD<Row> rows =
+        JavaSparkContext.fromSparkContext(spark.sparkContext())
+            .parallelize(ranges, Math.max(1, ranges.size()))
+            .flatMap(range -> range.read(decoder, classNames, shards).iterator());
+    Dataset<Row> tagged =
+        spark.createDataFrame(rows, TaggedRows.SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
+    cached.add(tagged);
+    return new SourceResult(
+        TaggedRows.examples(tagged), TaggedRows.rejected(tagged), inputs, classNames, List.of());
   }
 
-  private long readSplit(SparkSession spark, IdxSplit split, List<Row> examples, List<Row> rejected) {
-    try (IdxReader images = open(spark, split.images());
-        IdxReader labels = open(spark, split.labels())) {
-      int[] shape = images.recordShape();
-      if (shape.length != 2) {
+  @Override
+  public void close() {
+    cached.forEach(dataset -> dataset.unpersist(false));
+    cached.clear();
+  }
+
+  /** Checks both headers on the driver; returns the declared image and label counts. */
+  private static int[] checkHeaders(SparkSession spark, IdxSplit split) {
+    for (String file : List.of(split.images(), split.labels())) {
+      try {
+        Path path = new Path(file);
+        FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (!fs.exists(path)) {
+          throw new DatasetException("IDX file not found: " + file);
+        }
+      } catch (IOException e) {
+        throw new DatasetException("cannot open IDX file " + file + ": " + e, e);
+      }
+    }
+    try (IdxReader images = IdxRange.open(split.images());
+        IdxReader labels = IdxRange.open(split.labels())) {
+      if (images.recordShape().length != 2) {
         throw new DatasetException(
             split.images() + ": images file must have 3 dimensions (count, rows, columns), has "
-                + (shape.length + 1));
+                + (images.recordShape().length + 1));
       }
       if (labels.recordShape().length != 0) {
         throw new DatasetException(
             split.labels() + ": labels file must have 1 dimension (count), has "
                 + (labels.recordShape().length + 1));
       }
-      int declared = Math.max(images.declaredCount(), labels.declaredCount());
-      String idPrefix = new Path(split.images()).getName() + "#";
-      boolean imagesEnded = false;
-      boolean labelsEnded = false;
-      for (int i = 0; i < declared; i++) {
-        String source = split.images() + "#" + i;
-        byte[] image = null;
-        byte[] label = null;
-        if (i < images.declaredCount() && !imagesEnded) {
-          image = images.next();
-          imagesEnded = image == null;
-        }
-        if (i < labels.declaredCount() && !labelsEnded) {
-          label = labels.next();
-          labelsEnded = label == null;
-        }
-        String problem = problem(split, images, labels, i, imagesEnded, labelsEnded);
-        if (problem != null) {
-          RejectReason reason =
-              (imagesEnded || labelsEnded) && i < images.declaredCount() && i < labels.declaredCount()
-                  ? RejectReason.IDX_TRUNCATED
-                  : RejectReason.IDX_HEADER_MISMATCH;
-          rejected.add(RejectedTable.row(split.split(), source, reason, problem));
-          continue;
-        }
-        int labelIndex = label[0] & 0xff;
-        if (labelIndex >= classNames.size()) {
-          rejected.add(
-              RejectedTable.row(
-                  split.split(),
-                  source,
-                  RejectReason.LABEL_OUT_OF_RANGE,
-                  "label " + labelIndex + " outside the " + classNames.size() + " declared classes"));
-          continue;
-        }
-        String id = idPrefix + i;
-        byte[] pixels = decoder.fit(image, shape[0], shape[1], 1);
-        examples.add(
-            RowFactory.create(
-                id,
-                split.split(),
-                ExampleIds.shardOf(id, shards),
-                labelIndex,
-                classNames.get(labelIndex),
-                decoder.shape().height(),
-                decoder.shape().width(),
-                decoder.shape().channels(),
-                pixels,
-                source));
-      }
-      return declared;
+      return new int[] {images.declaredCount(), labels.declaredCount()};
     } catch (IOException e) {
       throw new DatasetException("cannot read IDX split '" + split.split() + "': " + e, e);
     }
-  }
-
-  /** Why record {@code i} cannot be used, or {@code null} when it can. */
-  private static String problem(
-      IdxSplit split, IdxReader images, IdxReader labels, int i, boolean imagesEnded, boolean labelsEnded) {
-    if (i >= images.declaredCount()) {
-      return "labels file declares " + labels.declaredCount() + " records but images file "
-          + images.declaredCount();
-    }
-    if (i >= labels.declaredCount()) {
-      return "images file declares " + images.declaredCount() + " records but labels file "
-          + labels.declaredCount() + " (" + split.labels() + ")";
-    }
-    if (imagesEnded) {
-      return "images file ends before record " + i + " of " + images.declaredCount();
-    }
-    if (labelsEnded) {
-      return "labels file ends before record " + i + " of " + labels.declaredCount()
-          + " (" + split.labels() + ")";
-    }
-    return null;
-  }
-
-  private static IdxReader open(SparkSession spark, String file) throws IOException {
-    Path path = new Path(file);
-    FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-    if (!fs.exists(path)) {
-      throw new DatasetException("IDX file not found: " + file);
-    }
-    return new IdxReader(file, fs.open(path));
   }
 }

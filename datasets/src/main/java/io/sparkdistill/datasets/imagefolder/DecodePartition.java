@@ -3,34 +3,23 @@ package io.sparkdistill.datasets.imagefolder;
 import io.sparkdistill.datasets.examples.ExampleIds;
 import io.sparkdistill.datasets.examples.ExampleTable;
 import io.sparkdistill.datasets.examples.RejectedTable;
+import io.sparkdistill.datasets.examples.TaggedRows;
 import io.sparkdistill.datasets.image.DecodeOutcome;
 import io.sparkdistill.datasets.image.ImageDecoder;
 import io.sparkdistill.datasets.image.ImageShape;
 import java.util.Iterator;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
- * Decodes one partition of located, labelled files into rows of a tagged union: {@link #OK} rows
- * carry an example, the others a rejection. Every column is non-null (an unused one holds an empty
- * value) so that the two projections have exactly the nullability of {@link ExampleTable#SCHEMA}
- * and {@link RejectedTable#SCHEMA}.
+ * Decodes one partition of located, labelled files into {@link TaggedRows}: an example, or a rejection with
+ * its reason.
  *
  * <p>Input columns, in this order: relative path, split, label name, label, reason, detail, path,
  * content. Files that already have a reason are passed through without decoding.
  */
 final class DecodePartition implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
-
-  static final String OK = "ok";
-  static final String REASON = RejectedTable.REASON;
-  static final String DETAIL = RejectedTable.DETAIL;
-
-  /** The tagged union: {@code ok}, the example columns, then reason and detail (in row order). */
-  static final StructType SCHEMA = tagged();
 
   private static final byte[] NO_PIXELS = new byte[0];
 
@@ -75,48 +64,13 @@ final class DecodePartition implements MapPartitionsFunction<Row, Row> {
       return rejected(id, split, shard, labelName, source, failed.reason().code(), failed.detail());
     }
     byte[] pixels = ((DecodeOutcome.Decoded) outcome).pixels();
-    return RowFactory.create(
-        true,
-        id,
-        split,
-        shard,
-        file.getInt(3),
-        labelName,
-        shape.height(),
-        shape.width(),
-        shape.channels(),
-        pixels,
-        source,
-        "",
-        "");
+    return TaggedRows.example(
+        id, split, shard, file.getInt(3), labelName, shape.height(), shape.width(), shape.channels(),
+        pixels, source);
   }
 
   private static Row rejected(
-      String id,
-      String split,
-      int shard,
-      String labelName,
-      String source,
-      String reason,
-      String detail) {
-    return RowFactory.create(
-        false, id, split, shard, -1, labelName, 0, 0, 0, NO_PIXELS, source, reason, detail);
-  }
-
-  private static StructType tagged() {
-    return new StructType()
-        .add(OK, DataTypes.BooleanType, false)
-        .add(ExampleTable.EXAMPLE_ID, DataTypes.StringType, false)
-        .add(ExampleTable.SPLIT, DataTypes.StringType, false)
-        .add(ExampleTable.SHARD, DataTypes.IntegerType, false)
-        .add(ExampleTable.LABEL, DataTypes.IntegerType, false)
-        .add(ExampleTable.LABEL_NAME, DataTypes.StringType, false)
-        .add(ExampleTable.HEIGHT, DataTypes.IntegerType, false)
-        .add(ExampleTable.WIDTH, DataTypes.IntegerType, false)
-        .add(ExampleTable.CHANNELS, DataTypes.IntegerType, false)
-        .add(ExampleTable.PIXELS, DataTypes.BinaryType, false)
-        .add(ExampleTable.SOURCE, DataTypes.StringType, false)
-        .add(REASON, DataTypes.StringType, false)
-        .add(DETAIL, DataTypes.StringType, false);
+      String id, String split, int shard, String labelName, String source, String reason, String detail) {
+    return TaggedRows.rejected(id, split, shard, labelName, source, reason, detail);
   }
 }

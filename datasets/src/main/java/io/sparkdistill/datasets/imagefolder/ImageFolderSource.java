@@ -6,7 +6,9 @@ import static org.apache.spark.sql.functions.not;
 import io.sparkdistill.datasets.DatasetException;
 import io.sparkdistill.datasets.examples.ExampleTable;
 import io.sparkdistill.datasets.examples.RejectedTable;
+import io.sparkdistill.datasets.examples.ExampleSource;
 import io.sparkdistill.datasets.examples.SourceResult;
+import io.sparkdistill.datasets.examples.TaggedRows;
 import io.sparkdistill.datasets.image.ImageShape;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -78,7 +80,7 @@ import org.apache.spark.storage.StorageLevel;
  * (afterwards they are still valid but would decode again). At ImageNet scale the cache is about
  * {@code height * width * channels} bytes per image and mostly spills to executor disks.
  */
-public final class ImageFolderSource implements AutoCloseable {
+public final class ImageFolderSource implements ExampleSource {
   private final String root;
   private final ImageShape shape;
   private final int shards;
@@ -178,23 +180,15 @@ public final class ImageFolderSource implements AutoCloseable {
                 col(ImageNetLayout.DETAIL),
                 col("path"),
                 col("content"))
-            .mapPartitions(new DecodePartition(shape, shards), Encoders.row(DecodePartition.SCHEMA))
+            .mapPartitions(new DecodePartition(shape, shards), Encoders.row(TaggedRows.SCHEMA))
             .persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(decoded);
 
-    Dataset<Row> examples =
-        decoded
-            .filter(col(DecodePartition.OK))
-            .select(columns(ExampleTable.SCHEMA.fieldNames()))
-            .repartition(partitions);
-    Dataset<Row> rejected =
-        decoded
-            .filter(not(col(DecodePartition.OK)))
-            .select(columns(RejectedTable.SCHEMA.fieldNames()));
+    Dataset<Row> examples = TaggedRows.examples(decoded).repartition(partitions);
+    Dataset<Row> rejected = TaggedRows.rejected(decoded);
     return new SourceResult(examples, rejected, inputs, classNames, warnings);
   }
 
-  /** Releases the decoded rows cached by {@link #read}; safe to call more than once. */
   @Override
   public void close() {
     for (Dataset<Row> dataset : cached) {
@@ -261,7 +255,5 @@ public final class ImageFolderSource implements AutoCloseable {
     }
   }
 
-  private static Column[] columns(String[] names) {
-    return Arrays.stream(names).map(name -> col(name)).toArray(Column[]::new);
-  }
+
 }

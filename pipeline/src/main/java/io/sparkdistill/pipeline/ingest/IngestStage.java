@@ -1,6 +1,7 @@
 package io.sparkdistill.pipeline.ingest;
 
 import io.sparkdistill.datasets.DatasetException;
+import io.sparkdistill.datasets.examples.ExampleSource;
 import io.sparkdistill.datasets.examples.ExampleTable;
 import io.sparkdistill.datasets.examples.RejectedTable;
 import io.sparkdistill.datasets.examples.SourceResult;
@@ -93,23 +94,18 @@ public final class IngestStage implements Stage {
     SparkSession spark = context.spark();
     long t0 = System.nanoTime();
     LOG.info("[ingest] reading {} dataset '{}'", config.dataset().format(), config.dataset().name());
-    ImageFolderSource folderSource = null;
-    SourceResult source;
-    if (config.dataset().format() == DatasetSettings.Format.IDX) {
-      source = idxSource(config).read(spark);
-    } else {
-      folderSource =
-          new ImageFolderSource(
-              config.dataset().imageFolderRoot(), settings.image(), settings.shards(), settings.partitions());
-      source = folderSource.read(spark);
+    try (ExampleSource source = source(config)) {
+      return write(context, source.read(spark), t0);
     }
-    try {
-      return write(context, source, t0);
-    } finally {
-      if (folderSource != null) {
-        folderSource.close();
-      }
-    }
+  }
+
+  private static ExampleSource source(RunConfig config) {
+    IngestSettings settings = config.ingest();
+    return switch (config.dataset().format()) {
+      case IDX -> idxSource(config);
+      case IMAGE_FOLDER -> new ImageFolderSource(
+          config.dataset().imageFolderRoot(), settings.image(), settings.shards(), settings.partitions());
+    };
   }
 
   private StageOutcome write(StageContext context, SourceResult source, long t0) {
