@@ -1,0 +1,51 @@
+package io.sparkdistill.pipeline.train;
+
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Told about every finished step, e.g. to print progress. Runs on the training thread. */
+@FunctionalInterface
+public interface StepListener {
+
+  /**
+   * Called after each step (and after its evaluation, if any).
+   *
+   * @param metrics the step's metrics
+   * @param totalSteps number of steps the run will make
+   */
+  void onStep(StepMetrics metrics, int totalSteps);
+
+  /**
+   * Logs progress at INFO every {@code every} steps, at evaluations and at the last step: step /
+   * total, samples per second, losses, learning rate and test accuracy.
+   *
+   * @param every logging interval in steps, at least 1
+   * @return the listener
+   */
+  static StepListener logging(int every) {
+    if (every < 1) {
+      throw new IllegalArgumentException("every must be at least 1, got " + every);
+    }
+    Logger log = LoggerFactory.getLogger(TrainLoop.class);
+    return (m, total) -> {
+      boolean last = m.step() == total - 1;
+      if ((m.step() + 1) % every != 0 && !last && m.testAccuracy().isEmpty()) {
+        return;
+      }
+      StringBuilder line =
+          new StringBuilder(
+              String.format(
+                  Locale.ROOT,
+                  "step %d/%d  %.0f samples/s  lr %.3g",
+                  m.step() + 1,
+                  total,
+                  m.wallSeconds() > 0 ? m.samplesSeen() / m.wallSeconds() : 0.0,
+                  m.learningRate()));
+      m.losses().forEach((k, v) -> line.append(String.format(Locale.ROOT, "  %s %.4f", k, v)));
+      m.testAccuracy()
+          .ifPresent(a -> line.append(String.format(Locale.ROOT, "  test acc %.4f", a)));
+      log.info(line.toString());
+    };
+  }
+}

@@ -1,0 +1,463 @@
+package io.sparkdistill.pipeline.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.SymbolBlock;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.tracker.Tracker;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Random;
+
+/**
+ * Our training loop on the DJL API (not {@code EasyTrain.fit}): the loss, schedule and data order
+ * are explicit, and every array lives in a per-step sub-manager closed at the end of the step.
+ *
+ * <pre>{@code
+ * try (Model model = spec.newModel("student", Device.cpu())) {
+ *   TrainResult result =
+ *       TrainLoop.builder()
+ *           .setModel(model)
+ *           .setTrainData(train)
+ *           .setNormalization(Normalization.fit(train))
+ *           .setBatchSize(128)
+ *           .setTotalSteps(2000)
+ *           .setOptimizer(OptimizerSettings.adam(1e-3).withCosine(100))
+ *           .setLoss(StepLoss.crossEntropy())
+ *           .optSeed(7)
+ *           .optEvaluation(test, 500)
+ *           .optListener(StepListener.logging(100))
+ *           .build()
+ *           .run();
+ * }
+ * }</pre>
+ *
+ * <p>Each step: take the next {@code batchSize} indices of a shuffled permutation (a new shuffle
+ * per epoch; the last partial batch of an epoch is dropped), build the batch (augmenting copies of
+ * the images when an {@link Augmenter} is set), forward in a {@link GradientCollector}, compute the
+ * {@link StepLoss}, backward, {@code trainer.step()}, then read each loss part with one {@code
+ * getFloat()}. Evaluation runs every {@code everySteps} steps and after the last step; its time is
+ * not counted in {@link StepMetrics#wallSeconds()}.
+ *
+ * <p><b>Determinism.</b> {@link #run()} calls {@code Engine.setRandomSeed(seed)} before
+ * initialising a fresh model, and draws the data order and the augmentations from two {@link
+ * Random}s derived from the seed (so turning augmentation on does not change the order). The same
+ * seed, model spec, data and thread settings give the same initial parameters, batches and loss
+ * curve. The engine seed is global: it also reseeds the engine for anything else in the JVM.
+ *
+ * <p><b>Model.</b> The caller owns the model: it must hold a block (e.g. {@code
+ * ModelSpec.newModel}); an uninitialised block is initialised here, an initialised one (loaded from
+ * a checkpoint) is trained further. {@link #run()} again continues training the same model with a
+ * fresh optimiser state and schedule. DJL keeps optimiser state (e.g. Adam's two moments per
+ * parameter) in the model's manager, so each run leaves it there until the model is closed; nothing
+ * accumulates per step.
+ *
+ * <p><b>Threads.</b> Nothing here changes thread settings; size the PyTorch engine with the {@code
+ * ai.djl.pytorch.num_threads} / {@code ai.djl.pytorch.num_interop_threads} system properties before
+ * the engine loads. DJL allows one gradient collector at a time per JVM.
+ */
+public final class TrainLoop {
+
+  private final Model model;
+  private final ImageArrays trainData;
+  private final Normalization normalization;
+  private final int batchSize;
+  private final int totalSteps;
+  private final OptimizerSettings optimizer;
+  private final StepLoss loss;
+  private final long seed;
+  private final Augmenter augmenter;
+  private final ImageArrays testData;
+  private final int evaluateEvery;
+  private final int evaluationBatchSize;
+  private final List<StepListener> listeners;
+
+  private TrainLoop(Builder b) {
+    this.model = b.model;
+    this.trainData = b.trainData;
+    this.normalization = b.normalization;
+    this.batchSize = b.batchSize;
+    this.totalSteps = b.totalSteps;
+    this.optimizer = b.optimizer;
+    this.loss = b.loss;
+    this.seed = b.seed;
+    this.augmenter = b.augmenter;
+    this.testData = b.testData;
+    this.evaluateEvery = b.evaluateEvery;
+    this.evaluationBatchSize = b.evaluationBatchSize;
+    this.listeners = List.copyOf(b.listeners);
+  }
+
+  /**
+   * A new builder.
+   *
+   * @return the builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Trains for the configured number of steps.
+   *
+   * @return per-step metrics and the final test accuracy
+   */
+  public TrainResult run() {
+    Engine engine = model.getNDManager().getEngine();
+    engine.setRandomSeed(engineSeed(seed));
+    Random order = new Random(seed);
+    Random augmentation = new Random(seed ^ 0x5DEECE66DL);
+    Tracker tracker = Optimizers.tracker(optimizer, totalSteps);
+    DefaultTrainingConfig config =
+        // The trainer needs a Loss; ours comes from StepLoss, so this one is never evaluated.
+        new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+            .optOptimizer(Optimizers.create(optimizer, totalSteps))
+            .optDevices(new Device[] {model.getNDManager().getDevice()});
+    List<StepMetrics> steps = new ArrayList<>(totalSteps);
+    OptionalDouble finalAccuracy = OptionalDouble.empty();
+    double trainSeconds = 0;
+    try (Trainer trainer = model.newTrainer(config)) {
+      Block block = model.getBlock();
+      if (!block.isInitialized()) {
+        trainer.initialize(
+            new Shape(batchSize, trainData.channels(), trainData.height(), trainData.width()));
+      }
+      int[] permutation = identity(trainData.size());
+      int cursor = permutation.length; // forces a shuffle before the first batch
+      long samples = 0;
+      for (int step = 0; step < totalSteps; step++) {
+        long begin = System.nanoTime();
+        if (cursor + batchSize > permutation.length) {
+          shuffle(permutation, order);
+          cursor = 0;
+        }
+        int[] indices = new int[batchSize];
+        System.arraycopy(permutation, cursor, indices, 0, batchSize);
+        cursor += batchSize;
+        Map<String, Double> losses = trainStep(trainer, indices, step, augmentation);
+        samples += batchSize;
+        trainSeconds += (System.nanoTime() - begin) / 1e9;
+
+        OptionalDouble accuracy = OptionalDouble.empty();
+        boolean last = step == totalSteps - 1;
+        if (testData != null && (last || (evaluateEvery > 0 && (step + 1) % evaluateEvery == 0))) {
+          accuracy =
+              OptionalDouble.of(
+                  Evaluation.accuracy(model, testData, normalization, evaluationBatchSize));
+          if (last) {
+            finalAccuracy = accuracy;
+          }
+        }
+        StepMetrics metrics =
+            new StepMetrics(
+                step,
+                samples,
+                trainSeconds,
+                Optimizers.learningRate(tracker, step),
+                losses,
+                accuracy);
+        steps.add(metrics);
+        for (StepListener listener : listeners) {
+          listener.onStep(metrics, totalSteps);
+        }
+      }
+    }
+    return new TrainResult(steps, finalAccuracy, trainSeconds);
+  }
+
+  private Map<String, Double> trainStep(
+      Trainer trainer, int[] indices, int step, Random augmentation) {
+    try (NDManager batchManager = model.getNDManager().newSubManager()) {
+      NDArray images =
+          ImageBatches.toBatch(
+              batchManager, trainData, indices, normalization, augmenter, augmentation);
+      NDArray labels = ImageBatches.labels(batchManager, trainData, indices);
+      Batch batch = new Batch(images, labels, indices, step);
+      LossParts parts;
+      try (GradientCollector collector = trainer.newGradientCollector()) {
+        NDArray logits = trainer.forward(new NDList(images)).singletonOrThrow();
+        parts = loss.compute(logits, batch, step);
+        collector.backward(parts.total());
+      }
+      trainer.step();
+      return read(parts);
+    }
+  }
+
+  /** One {@code getFloat()} per distinct array: the total first, then the parts. */
+  private static Map<String, Double> read(LossParts parts) {
+    Map<NDArray, Double> seen = new IdentityHashMap<>();
+    Map<String, Double> values = new LinkedHashMap<>();
+    values.put(LossParts.TOTAL, value(parts.total(), seen));
+    parts.parts().forEach((name, array) -> values.put(name, value(array, seen)));
+    return values;
+  }
+
+  private static double value(NDArray array, Map<NDArray, Double> seen) {
+    return seen.computeIfAbsent(array, a -> (double) a.getFloat());
+  }
+
+  private static int[] identity(int n) {
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = i;
+    }
+    return out;
+  }
+
+  /** Fisher-Yates, so the order depends only on the seed. */
+  private static void shuffle(int[] a, Random random) {
+    for (int i = a.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+  }
+
+  /** DJL seeds take an int: the low 32 bits xor the high 32 bits. */
+  static int engineSeed(long seed) {
+    return Long.hashCode(seed);
+  }
+
+  /** Builds a {@link TrainLoop}: {@code set*} are required, {@code opt*} have defaults. */
+  public static final class Builder {
+    private Model model;
+    private ImageArrays trainData;
+    private Normalization normalization;
+    private int batchSize;
+    private int totalSteps;
+    private OptimizerSettings optimizer;
+    private StepLoss loss;
+    private long seed = 42;
+    private Augmenter augmenter;
+    private ImageArrays testData;
+    private int evaluateEvery;
+    private int evaluationBatchSize = 256;
+    private final List<StepListener> listeners = new ArrayList<>();
+
+    private Builder() {}
+
+    /**
+     * The model to train; it must hold a block. The caller keeps ownership and closes it.
+     *
+     * @param model the model
+     * @return this builder
+     */
+    public Builder setModel(Model model) {
+      this.model = model;
+      return this;
+    }
+
+    /**
+     * The training images.
+     *
+     * @param data training set, at least {@code batchSize} images
+     * @return this builder
+     */
+    public Builder setTrainData(ImageArrays data) {
+      this.trainData = data;
+      return this;
+    }
+
+    /**
+     * The input normalisation, also used for evaluation.
+     *
+     * @param normalization mean and std on the [0, 1] scale
+     * @return this builder
+     */
+    public Builder setNormalization(Normalization normalization) {
+      this.normalization = normalization;
+      return this;
+    }
+
+    /**
+     * Examples per step.
+     *
+     * @param batchSize at least 1 and at most the training set size
+     * @return this builder
+     */
+    public Builder setBatchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /**
+     * Number of optimiser steps; the schedule spans them.
+     *
+     * @param totalSteps at least 1
+     * @return this builder
+     */
+    public Builder setTotalSteps(int totalSteps) {
+      this.totalSteps = totalSteps;
+      return this;
+    }
+
+    /**
+     * Optimiser and learning-rate schedule.
+     *
+     * @param settings the settings
+     * @return this builder
+     */
+    public Builder setOptimizer(OptimizerSettings settings) {
+      this.optimizer = settings;
+      return this;
+    }
+
+    /**
+     * The loss, e.g. {@link StepLoss#crossEntropy()}.
+     *
+     * @param loss the loss
+     * @return this builder
+     */
+    public Builder setLoss(StepLoss loss) {
+      this.loss = loss;
+      return this;
+    }
+
+    /**
+     * Seed of the engine (initial parameters, dropout), data order and augmentation. Default 42.
+     * DJL's engine seed is an int: it gets {@code Long.hashCode(seed)}.
+     *
+     * @param seed the seed
+     * @return this builder
+     */
+    public Builder optSeed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * Augmentation applied to copies of the training images. Default none.
+     *
+     * @param augmenter the augmenter, or null for none
+     * @return this builder
+     */
+    public Builder optAugmentation(Augmenter augmenter) {
+      this.augmenter = augmenter;
+      return this;
+    }
+
+    /**
+     * Test data to evaluate accuracy on every {@code everySteps} steps and after the last step.
+     *
+     * @param test test images of the training images' shape
+     * @param everySteps evaluation interval in steps; 0 evaluates after the last step only
+     * @return this builder
+     */
+    public Builder optEvaluation(ImageArrays test, int everySteps) {
+      this.testData = test;
+      this.evaluateEvery = everySteps;
+      return this;
+    }
+
+    /**
+     * Images per forward pass during evaluation. Default 256.
+     *
+     * @param size at least 1
+     * @return this builder
+     */
+    public Builder optEvaluationBatchSize(int size) {
+      this.evaluationBatchSize = size;
+      return this;
+    }
+
+    /**
+     * Adds a listener told about every step.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder optListener(StepListener listener) {
+      if (listener == null) {
+        throw new IllegalArgumentException("listener must not be null");
+      }
+      listeners.add(listener);
+      return this;
+    }
+
+    /**
+     * Checks the settings and builds the loop.
+     *
+     * @return the loop
+     * @throws IllegalArgumentException naming the first missing or invalid setting
+     */
+    public TrainLoop build() {
+      require(model, "setModel");
+      require(trainData, "setTrainData");
+      require(normalization, "setNormalization");
+      require(optimizer, "setOptimizer");
+      require(loss, "setLoss");
+      if (model.getBlock() == null) {
+        throw new IllegalArgumentException(
+            "model '" + model.getName() + "' has no block; use ModelSpec.newModel or setBlock");
+      }
+      if (model.getBlock() instanceof SymbolBlock) {
+        throw new IllegalArgumentException(
+            "model '"
+                + model.getName()
+                + "' is a TorchScript (symbol) block; TrainLoop trains DJL blocks built from a"
+                + " ModelSpec");
+      }
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+      }
+      if (batchSize > trainData.size()) {
+        throw new IllegalArgumentException(
+            "batchSize " + batchSize + " exceeds the " + trainData.size() + " training images");
+      }
+      if (totalSteps < 1) {
+        throw new IllegalArgumentException("totalSteps must be at least 1, got " + totalSteps);
+      }
+      normalization.checkChannels(trainData.channels());
+      Optimizers.tracker(optimizer, totalSteps); // validates warm-up against total steps
+      if (testData != null) {
+        if (testData.height() != trainData.height()
+            || testData.width() != trainData.width()
+            || testData.channels() != trainData.channels()) {
+          throw new IllegalArgumentException(
+              "test images are "
+                  + testData.height()
+                  + "x"
+                  + testData.width()
+                  + "x"
+                  + testData.channels()
+                  + " but training images are "
+                  + trainData.height()
+                  + "x"
+                  + trainData.width()
+                  + "x"
+                  + trainData.channels());
+        }
+        if (evaluateEvery < 0) {
+          throw new IllegalArgumentException(
+              "evaluation everySteps must be at least 0, got " + evaluateEvery);
+        }
+      }
+      if (evaluationBatchSize < 1) {
+        throw new IllegalArgumentException(
+            "evaluation batch size must be at least 1, got " + evaluationBatchSize);
+      }
+      return new TrainLoop(this);
+    }
+
+    private static void require(Object value, String setter) {
+      if (value == null) {
+        throw new IllegalArgumentException(setter + "(...) is required");
+      }
+    }
+  }
+}

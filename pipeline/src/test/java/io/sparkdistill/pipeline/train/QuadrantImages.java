@@ -1,0 +1,43 @@
+package io.sparkdistill.pipeline.train;
+
+import java.util.Random;
+
+/**
+ * A tiny synthetic 3-class problem on 8x8 grey images: a bright 3x3 blob in the top-left (class 0),
+ * top-right (class 1) or bottom-left (class 2) quadrant, over uniform noise. Chance is 1/3.
+ */
+final class QuadrantImages {
+  static final int SIDE = 8;
+  static final int CLASSES = 3;
+
+  private QuadrantImages() {}
+
+  /**
+   * Generates {@code n} images, the classes in turn.
+   *
+   * @param n number of images
+   * @param seed generator seed
+   * @return the images
+   */
+  static ImageArrays generate(int n, long seed) {
+    Random random = new Random(seed);
+    byte[] pixels = new byte[n * SIDE * SIDE];
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      int label = i % CLASSES;
+      labels[i] = label;
+      int base = i * SIDE * SIDE;
+      for (int p = 0; p < SIDE * SIDE; p++) {
+        pixels[base + p] = (byte) random.nextInt(90);
+      }
+      int top = (label == 2 ? 4 : 0) + random.nextInt(2);
+      int left = (label == 1 ? 4 : 0) + random.nextInt(2);
+      for (int y = top; y < top + 3; y++) {
+        for (int x = left; x < left + 3; x++) {
+          pixels[base + y * SIDE + x] = (byte) (150 + random.nextInt(100));
+        }
+      }
+    }
+    return new ImageArrays(pixels, labels, SIDE, SIDE, 1);
+  }
+}
