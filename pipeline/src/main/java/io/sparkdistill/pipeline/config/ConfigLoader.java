@@ -23,6 +23,9 @@ public final class ConfigLoader {
   /** Sections whose keys are free (passed through to another system), not checked against the reference. */
   private static final Set<String> FREE_FORM = Set.of("spark.conf");
 
+  /** Sections whose keys are names, each entry checked against a template section. */
+  private static final java.util.Map<String, String> NAMED_ENTRIES = java.util.Map.of("teachers", "teacher-defaults");
+
   private ConfigLoader() {}
 
   /**
@@ -47,7 +50,7 @@ public final class ConfigLoader {
     for (String override : overrides) {
       merged = parseOverride(override).withFallback(merged);
     }
-    checkKnownKeys(merged.root(), reference, "");
+    checkKnownKeys(merged.root(), reference, "", "");
     Config resolved;
     try {
       resolved = merged.withFallback(reference).resolve(ConfigResolveOptions.defaults());
@@ -60,13 +63,30 @@ public final class ConfigLoader {
   /** Reads an already merged and resolved configuration (tests build one from strings). */
   public static RunConfig fromResolved(String source, Config resolved) {
     ConfigReader reader = new ConfigReader(resolved);
-    return new RunConfig(
-        source,
-        RunSettings.from(reader),
-        SparkSettings.from(reader, resolved),
-        DatasetSettings.from(reader),
-        IngestSettings.from(reader),
-        resolved);
+    RunConfig config =
+        new RunConfig(
+            source,
+            RunSettings.from(reader),
+            SparkSettings.from(reader, resolved),
+            DatasetSettings.from(reader),
+            IngestSettings.from(reader),
+            TeacherSettings.allFrom(resolved),
+            SoftLabelSettings.from(reader),
+            EnsembleSettings.from(reader),
+            resolved);
+    checkTeacherNames(reader, "soft-labels.teachers", config.softLabels().teachers(), config);
+    checkTeacherNames(reader, "ensemble.teachers", config.ensemble().teachers(), config);
+    return config;
+  }
+
+  private static void checkTeacherNames(
+      ConfigReader reader, String path, List<String> names, RunConfig config) {
+    List<String> known = config.teachers().stream().map(TeacherSettings::name).toList();
+    for (String name : names) {
+      if (!known.contains(name)) {
+        throw reader.invalid(path, "names teacher '" + name + "', but teachers has only " + known);
+      }
+    }
   }
 
   private static Config parseOverride(String override) {
@@ -85,40 +105,65 @@ public final class ConfigLoader {
     }
   }
 
-  private static void checkKnownKeys(ConfigObject object, Config reference, String prefix) {
+  /**
+   * Fails on the first key of {@code object} that the reference lacks. {@code refPrefix} is where
+   * {@code object} sits in the reference, {@code shownPrefix} where it sits in the user's file (they
+   * differ for entries of named sections, checked against their template).
+   */
+  private static void checkKnownKeys(
+      ConfigObject object, Config reference, String refPrefix, String shownPrefix) {
     for (String key : object.keySet()) {
-      String path = prefix.isEmpty() ? quoteIfNeeded(key) : prefix + "." + quoteIfNeeded(key);
+      String refPath = join(refPrefix, key);
+      String shown = join(shownPrefix, key);
       ConfigValue value = object.get(key);
-      if (!reference.hasPathOrNull(path)) {
+      if (!reference.hasPathOrNull(refPath)) {
         throw new ConfigError(
-            "unknown key '" + path + "' (" + value.origin().description() + ")" + suggestion(path, reference));
+            "unknown key '" + shown + "' (" + value.origin().description() + ")"
+                + suggestion(refPath, shown, reference));
       }
-      if (FREE_FORM.contains(path)) {
+      if (FREE_FORM.contains(refPath)) {
         continue;
       }
-      if (value instanceof ConfigObject child) {
-        checkKnownKeys(child, reference, path);
+      String template = NAMED_ENTRIES.get(refPath);
+      if (template != null && value instanceof ConfigObject entries) {
+        for (String name : entries.keySet()) {
+          String entryPath = join(shown, name);
+          if (!(entries.get(name) instanceof ConfigObject entry)) {
+            throw new ConfigError(
+                entryPath + ": must be an object of " + template + " keys ("
+                    + entries.get(name).origin().description() + ")");
+          }
+          checkKnownKeys(entry, reference, template, entryPath);
+        }
+      } else if (value instanceof ConfigObject child) {
+        checkKnownKeys(child, reference, refPath, shown);
       }
     }
   }
 
-  private static String quoteIfNeeded(String key) {
-    return com.typesafe.config.ConfigUtil.joinPath(key);
+  private static String join(String prefix, String key) {
+    String quoted = com.typesafe.config.ConfigUtil.joinPath(key);
+    return prefix.isEmpty() ? quoted : prefix + "." + quoted;
   }
 
-  private static String suggestion(String path, Config reference) {
-    int dot = path.lastIndexOf('.');
-    String parent = dot < 0 ? "" : path.substring(0, dot);
-    String leaf = dot < 0 ? path : path.substring(dot + 1);
+
+
+  private static String suggestion(String refPath, String shown, Config reference) {
+    int dot = refPath.lastIndexOf('.');
+    String parent = dot < 0 ? "" : refPath.substring(0, dot);
+    String leaf = dot < 0 ? refPath : refPath.substring(dot + 1);
     Set<String> siblings =
-        parent.isEmpty() ? reference.root().keySet() : reference.hasPath(parent) ? reference.getConfig(parent).root().keySet() : Set.of();
+        parent.isEmpty()
+            ? reference.root().keySet()
+            : reference.hasPath(parent) ? reference.getConfig(parent).root().keySet() : Set.of();
     if (siblings.isEmpty()) {
       return "";
     }
     List<String> sorted = new ArrayList<>(siblings);
     sorted.sort(Comparator.comparingInt((String s) -> editDistance(s, leaf)).thenComparing(s -> s));
     String best = sorted.get(0);
-    String where = parent.isEmpty() ? "" : parent + ".";
+    int shownDot = shown.lastIndexOf('.');
+    String where = shownDot < 0 ? "" : shown.substring(0, shownDot + 1);
     if (editDistance(best, leaf) <= Math.max(2, leaf.length() / 3)) {
       return "; did you mean '" + where + best + "'?";
     }

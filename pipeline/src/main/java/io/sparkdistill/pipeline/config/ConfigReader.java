@@ -72,6 +72,42 @@ final class ConfigReader {
     throw invalid(path, "must be one of " + allowed + ", got '" + raw + "'");
   }
 
+  boolean bool(String path) {
+    return read(path, () -> config.getBoolean(path));
+  }
+
+  long longValue(String path) {
+    return read(path, () -> config.getLong(path));
+  }
+
+  double doubleValue(String path) {
+    return read(path, () -> config.getDouble(path));
+  }
+
+  List<String> stringList(String path) {
+    return read(path, () -> config.getStringList(path));
+  }
+
+  List<Double> doubleList(String path) {
+    return read(path, () -> config.getDoubleList(path));
+  }
+
+  long bytes(String path) {
+    return read(path, () -> config.getBytes(path));
+  }
+
+  /**
+   * Builds a value whose constructor validates (a record's compact constructor); its
+   * IllegalArgumentException becomes a ConfigError naming {@code path}.
+   */
+  <T> T build(String path, java.util.function.Supplier<T> constructor) {
+    try {
+      return constructor.get();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigError(path + ": " + e.getMessage() + " (" + origin(path) + ")", e);
+    }
+  }
+
   /** The key {@code path} is set but its value is wrong. */
   ConfigError invalid(String path, String problem) {
     return new ConfigError(path + ": " + problem + " (" + origin(path) + ")");

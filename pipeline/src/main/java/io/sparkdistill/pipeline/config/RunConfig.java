@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.TreeSet;
 
 /**
@@ -19,6 +20,9 @@ import java.util.TreeSet;
  * @param spark the {@code spark} section
  * @param dataset the {@code dataset} section
  * @param ingest the {@code ingest} section
+ * @param teachers the {@code teachers} section, each over {@code teacher-defaults}, in name order
+ * @param softLabels the {@code soft-labels} section
+ * @param ensemble the {@code ensemble} section
  * @param resolved the merged, resolved configuration (file over reference, overrides over both)
  */
 public record RunConfig(
@@ -27,7 +31,22 @@ public record RunConfig(
     SparkSettings spark,
     DatasetSettings dataset,
     IngestSettings ingest,
+    List<TeacherSettings> teachers,
+    SoftLabelSettings softLabels,
+    EnsembleSettings ensemble,
     Config resolved) {
+
+  public RunConfig {
+    teachers = List.copyOf(teachers);
+  }
+
+  /** The teacher called {@code name}. */
+  public TeacherSettings teacher(String name) {
+    return teachers.stream()
+        .filter(t -> t.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new ConfigError("no teacher named '" + name + "' under teachers"));
+  }
 
   /**
    * SHA-256 over the canonical form (keys sorted, values typed) of the given top-level or nested

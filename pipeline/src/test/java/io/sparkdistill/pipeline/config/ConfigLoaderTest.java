@@ -143,4 +143,38 @@ class ConfigLoaderTest {
     assertThat(a.fingerprint(List.of("ingest"))).isNotEqualTo(c.fingerprint(List.of("ingest")));
     assertThat(a.fingerprint(List.of("run"))).isNotEqualTo(b.fingerprint(List.of("run")));
   }
+
+  @Test
+  void teachersTakeTheirDefaultsAndTheirKeysAreChecked() throws IOException {
+    Path file =
+        write(
+            "t.conf",
+            "teachers {\n  big { width = 64, epochs = 5, optimizer.type = sgd }\n  small { width = 8 }\n}\n"
+                + "soft-labels.teachers = [small]");
+
+    RunConfig config = ConfigLoader.load(file, List.of());
+
+    assertThat(config.teachers()).extracting(TeacherSettings::name).containsExactly("big", "small");
+    assertThat(config.teacher("big").epochs()).isEqualTo(5);
+    assertThat(config.teacher("big").optimizer().type()).isEqualTo(io.sparkdistill.pipeline.train.OptimizerSettings.Type.SGD);
+    assertThat(config.teacher("small").epochs()).isEqualTo(3);
+    assertThat(config.softLabels().teachers()).containsExactly("small");
+
+    Path typo = write("t2.conf", "teachers {\n  big {\n    widht = 64\n  }\n}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(typo, List.of()))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("unknown key 'teachers.big.widht'")
+        .hasMessageContaining("t2.conf: 3")
+        .hasMessageContaining("did you mean 'teachers.big.width'?");
+
+    Path badRef = write("t3.conf", "teachers { big {} }\nensemble.teachers = [big, tiny]");
+    assertThatThrownBy(() -> ConfigLoader.load(badRef, List.of()))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("ensemble.teachers: names teacher 'tiny', but teachers has only [big]");
+
+    Path badLr = write("t4.conf", "teachers { big { optimizer.learning-rate = -1 } }");
+    assertThatThrownBy(() -> ConfigLoader.load(badLr, List.of()))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("teachers.big.optimizer: learningRate must be positive");
+  }
 }
