@@ -19,7 +19,9 @@ public final class SparkSessions {
             .appName(appName)
             .config("spark.sql.shuffle.partitions", config.spark().shufflePartitions())
             .config("spark.sql.parquet.compression.codec", "zstd")
-            .config("spark.ui.showConsoleProgress", "true");
+            .config("spark.ui.showConsoleProgress", "true")
+            // Partition folders (split=, teacher=) are names: a teacher called "1" stays a string.
+            .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false");
     if (System.getProperty("spark.master") == null) {
       builder.master(config.spark().master());
     }

@@ -16,6 +16,7 @@ public abstract class LocalSparkTest {
             .appName("spark-distill-test")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
             .getOrCreate();
   }
 
