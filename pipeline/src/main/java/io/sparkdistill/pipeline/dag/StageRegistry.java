@@ -1,6 +1,9 @@
 package io.sparkdistill.pipeline.dag;
 
+import io.sparkdistill.pipeline.ensemble.EnsembleStage;
 import io.sparkdistill.pipeline.ingest.IngestStage;
+import io.sparkdistill.pipeline.softlabels.SoftLabelStage;
+import io.sparkdistill.pipeline.teachers.TrainTeachersStage;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -22,6 +25,9 @@ public final class StageRegistry {
   public static StageRegistry standard() {
     Map<StageName, Supplier<Stage>> stages = new EnumMap<>(StageName.class);
     stages.put(StageName.INGEST, IngestStage::new);
+    stages.put(StageName.TRAIN_TEACHERS, TrainTeachersStage::new);
+    stages.put(StageName.SOFT_LABELS, SoftLabelStage::new);
+    stages.put(StageName.ENSEMBLE, EnsembleStage::new);
     return new StageRegistry(stages);
   }
 

@@ -22,6 +22,8 @@ public final class SparkSessions {
             .config("spark.ui.showConsoleProgress", "true")
             // Partition folders (split=, teacher=) are names: a teacher called "1" stays a string.
             .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false");
+    // Executors never download DJL engines or models (prepended to any extraJavaOptions).
+    builder.config("spark.executor.defaultJavaOptions", "-Dai.djl.offline=true");
     if (System.getProperty("spark.master") == null) {
       builder.master(config.spark().master());
     }

@@ -18,12 +18,13 @@ public interface StepListener {
 
   /**
    * Logs progress at INFO every {@code every} steps, at evaluations and at the last step: step /
-   * total, samples per second, losses, learning rate and test accuracy.
+   * total, samples per second, time left, losses, learning rate and test accuracy.
    *
+   * @param label what is training, e.g. {@code [train-teachers] cnn-w32}
    * @param every logging interval in steps, at least 1
    * @return the listener
    */
-  static StepListener logging(int every) {
+  static StepListener logging(String label, int every) {
     if (every < 1) {
       throw new IllegalArgumentException("every must be at least 1, got " + every);
     }
@@ -37,10 +38,12 @@ public interface StepListener {
           new StringBuilder(
               String.format(
                   Locale.ROOT,
-                  "step %d/%d  %.0f samples/s  lr %.3g",
+                  "%s step %d/%d  %.0f samples/s  ETA %ds  lr %.3g",
+                  label,
                   m.step() + 1,
                   total,
                   m.wallSeconds() > 0 ? m.samplesSeen() / m.wallSeconds() : 0.0,
+                  Math.round(m.wallSeconds() / (m.step() + 1) * (total - m.step() - 1)),
                   m.learningRate()));
       m.losses().forEach((k, v) -> line.append(String.format(Locale.ROOT, "  %s %.4f", k, v)));
       m.testAccuracy()

@@ -39,7 +39,7 @@ import java.util.Random;
  *           .setLoss(StepLoss.crossEntropy())
  *           .optSeed(7)
  *           .optEvaluation(test, 500)
- *           .optListener(StepListener.logging(100))
+ *           .optListener(StepListener.logging("[train] model", 100))
  *           .build()
  *           .run();
  * }

@@ -36,7 +36,7 @@ class TrainLoopTest {
           loop(model, adam, 150, 7)
               .optEvaluation(TEST, 50)
               .optListener((m, total) -> heard.add(m))
-              .optListener(StepListener.logging(50))
+              .optListener(StepListener.logging("test", 50))
               .build()
               .run();
 

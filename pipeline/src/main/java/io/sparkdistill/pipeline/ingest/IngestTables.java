@@ -1,0 +1,76 @@
+package io.sparkdistill.pipeline.ingest;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.sparkdistill.datasets.examples.ExampleTable;
+import io.sparkdistill.pipeline.dag.RunLayout;
+import io.sparkdistill.pipeline.dag.StageName;
+import io.sparkdistill.pipeline.train.ImageArrays;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/** Reads back what {@link IngestStage} wrote: the examples of a split, the class names. */
+public final class IngestTables {
+  private IngestTables() {}
+
+  /** The examples table, every split. */
+  public static Dataset<Row> examples(SparkSession spark, RunLayout layout) {
+    return spark.read().parquet(layout.table(StageName.INGEST, IngestStage.EXAMPLES));
+  }
+
+  /** Class names in label order. */
+  public static List<String> classNames(SparkSession spark, RunLayout layout) {
+    return spark.read().parquet(layout.table(StageName.INGEST, IngestStage.LABELS)).orderBy(LabelTable.LABEL)
+        .collectAsList().stream()
+        .map(row -> row.getString(1))
+        .toList();
+  }
+
+  /**
+   * One split's examples in the driver's memory, ordered by example id (so the same run always
+   * sees the same order), at most {@code limit} of them when {@code limit > 0}.
+   *
+   * <p>Meant for datasets that fit the driver (Fashion-MNIST: 47 MB of pixels); see the README for
+   * training at larger scale.
+   */
+  public static LoadedSplit load(SparkSession spark, RunLayout layout, String split, int limit) {
+    Dataset<Row> rows =
+        examples(spark, layout)
+            .filter(col(ExampleTable.SPLIT).equalTo(split))
+            .select(ExampleTable.EXAMPLE_ID, ExampleTable.LABEL, ExampleTable.HEIGHT, ExampleTable.WIDTH,
+                ExampleTable.CHANNELS, ExampleTable.PIXELS)
+            .orderBy(ExampleTable.EXAMPLE_ID);
+    if (limit > 0) {
+      rows = rows.limit(limit);
+    }
+    List<Row> collected = rows.collectAsList();
+    if (collected.isEmpty()) {
+      throw new IllegalStateException("no '" + split + "' examples under " + layout.table(StageName.INGEST, IngestStage.EXAMPLES));
+    }
+    Row first = collected.get(0);
+    int h = first.getInt(2);
+    int w = first.getInt(3);
+    int c = first.getInt(4);
+    int bytes = h * w * c;
+    byte[] pixels = new byte[collected.size() * bytes];
+    int[] labels = new int[collected.size()];
+    String[] ids = new String[collected.size()];
+    for (int i = 0; i < collected.size(); i++) {
+      Row row = collected.get(i);
+      ids[i] = row.getString(0);
+      labels[i] = row.getInt(1);
+      System.arraycopy((byte[]) row.get(5), 0, pixels, i * bytes, bytes);
+    }
+    return new LoadedSplit(ids, new ImageArrays(pixels, labels, h, w, c));
+  }
+
+  /**
+   * A split in memory.
+   *
+   * @param ids example ids, in the order of {@code arrays}
+   * @param arrays pixels and labels
+   */
+  public record LoadedSplit(String[] ids, ImageArrays arrays) {}
+}

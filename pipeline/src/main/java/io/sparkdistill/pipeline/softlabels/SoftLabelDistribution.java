@@ -1,0 +1,133 @@
+package io.sparkdistill.pipeline.softlabels;
+
+import java.util.Arrays;
+
+/**
+ * Turns a stored soft-label row (the top-k class ids, their logits and the log-sum-exp of all the
+ * teacher's logits) back into a probability vector over every class, at a temperature.
+ *
+ * <p>For the k kept classes the teacher's probability is exact:
+ *
+ * <pre>
+ *   p_i = exp(z_i - lse)                        i kept
+ * </pre>
+ *
+ * The other C - k classes are filled by {@link MissingMass}:
+ *
+ * <pre>
+ *   SPREAD:       p_j = m / (C - k),  m = max(0, 1 - sum_kept p_i)      j not kept
+ *   RENORMALIZE:  p_j = 0                                               j not kept
+ * </pre>
+ *
+ * Then the temperature T sharpens or softens the vector, and it is renormalised:
+ *
+ * <pre>
+ *   q_i = p_i^(1/T) / sum_c p_c^(1/T)
+ * </pre>
+ *
+ * When every class is kept (k = C, a dense row) nothing is missing and q = softmax(z / T) exactly,
+ * since p_i^(1/T) = exp((z_i - lse) / T) is proportional to exp(z_i / T). A zero probability stays
+ * zero at any temperature. The computation runs in log space, in double precision, so very small
+ * probabilities neither underflow before the temperature is applied nor produce NaNs.
+ *
+ * <p>Precision: m is a difference, {@code 1 - sum p_i}, so it carries the rounding error of the
+ * whole kept mass (fp16 logits of magnitude 8 are off by up to 0.004, i.e. 0.4 % of a
+ * probability), and {@code m^(1/T)} magnifies that error when m itself is that small. With fp16
+ * rows, SPREAD at T &gt; 1 is therefore only as good as the stored missing mass; RENORMALIZE, a
+ * dense row, or T = 1 stay within about 1 % of the fp32 result.
+ *
+ * <p>Callers decode the packed {@code topk_logits} column first, with {@code
+ * LogitPrecision.ofBits(logit_bits).decode(topk_logits)}.
+ */
+public final class SoftLabelDistribution {
+
+  /** What the classes outside the stored top k receive. */
+  public enum MissingMass {
+    /** Nothing: the kept probabilities are renormalised to sum to 1. */
+    RENORMALIZE,
+    /** The mass the top k do not cover, {@code 1 - sum p_i}, shared evenly among them. */
+    SPREAD
+  }
+
+  private SoftLabelDistribution() {}
+
+  /**
+   * The probabilities of all {@code classes} classes, summing to 1 (see the class comment).
+   *
+   * @param ids kept class ids, distinct, each in {@code [0, classes)}; at least one
+   * @param logits the kept classes' logits, as stored (same length as {@code ids})
+   * @param logSumExp log-sum-exp of all the teacher's logits, as stored
+   * @param classes number of classes C
+   * @param temperature T, greater than 0; 1 gives the teacher's own probabilities
+   * @param missing what the classes that were not kept receive
+   * @throws IllegalArgumentException on inconsistent input, naming what is wrong
+   */
+  public static float[] probabilities(
+      int[] ids,
+      float[] logits,
+      float logSumExp,
+      int classes,
+      double temperature,
+      MissingMass missing) {
+    if (ids.length != logits.length) {
+      throw new IllegalArgumentException(
+          ids.length + " class ids but " + logits.length + " logits");
+    }
+    if (ids.length == 0 || ids.length > classes) {
+      throw new IllegalArgumentException(
+          "a row must keep between 1 and " + classes + " classes, got " + ids.length);
+    }
+    if (!(temperature > 0) || Double.isInfinite(temperature)) {
+      throw new IllegalArgumentException("temperature must be > 0 and finite, got " + temperature);
+    }
+    if (!Float.isFinite(logSumExp)) {
+      throw new IllegalArgumentException("log-sum-exp must be finite, got " + logSumExp);
+    }
+    double[] logP = new double[classes];
+    Arrays.fill(logP, Double.NaN); // marks "not kept"
+    double keptMass = 0;
+    for (int i = 0; i < ids.length; i++) {
+      int id = ids[i];
+      if (id < 0 || id >= classes) {
+        throw new IllegalArgumentException(
+            "class id " + id + " is outside 0.." + (classes - 1));
+      }
+      if (!Double.isNaN(logP[id])) {
+        throw new IllegalArgumentException("class id " + id + " is kept twice");
+      }
+      if (Float.isNaN(logits[i]) || logits[i] == Float.POSITIVE_INFINITY) {
+        throw new IllegalArgumentException("logit of class " + id + " is " + logits[i]);
+      }
+      logP[id] = (double) logits[i] - logSumExp; // -inf for a -inf logit: p = 0
+      keptMass += Math.exp(logP[id]);
+    }
+    int unkept = classes - ids.length;
+    double logShare = Double.NEGATIVE_INFINITY;
+    if (missing == MissingMass.SPREAD && unkept > 0) {
+      double missingMass = Math.max(0, 1 - keptMass);
+      logShare = Math.log(missingMass / unkept); // -inf when nothing is missing
+    }
+    double max = Double.NEGATIVE_INFINITY;
+    for (int c = 0; c < classes; c++) {
+      if (Double.isNaN(logP[c])) {
+        logP[c] = logShare;
+      }
+      logP[c] /= temperature;
+      max = Math.max(max, logP[c]);
+    }
+    if (max == Double.NEGATIVE_INFINITY) {
+      throw new IllegalArgumentException("the row has no probability mass (every logit is -inf)");
+    }
+    double sum = 0;
+    double[] q = new double[classes];
+    for (int c = 0; c < classes; c++) {
+      q[c] = Math.exp(logP[c] - max);
+      sum += q[c];
+    }
+    float[] result = new float[classes];
+    for (int c = 0; c < classes; c++) {
+      result[c] = (float) (q[c] / sum);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,106 @@
+package io.sparkdistill.pipeline.teachers;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sparkdistill.pipeline.train.Normalization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * What the soft-labels stage needs to run a teacher, written as {@code teacher.json} beside its
+ * model in {@code train-teachers/<name>/}.
+ *
+ * @param formatVersion version of this file's layout
+ * @param name teacher name
+ * @param kind {@code djl} (a {@code ModelCheckpoint} folder) or {@code torchscript} (one file)
+ * @param model the model, relative to the teacher folder ({@code model} or {@code model.pt})
+ * @param classes number of output classes
+ * @param inputHeight input rows
+ * @param inputWidth input columns
+ * @param inputChannels input channels
+ * @param mean per-channel mean of the input normalisation (pixels scaled to [0, 1])
+ * @param std per-channel standard deviation of the input normalisation
+ * @param testAccuracy top-1 accuracy on the test split
+ * @param trained true when train-teachers trained it, false when it was registered
+ */
+public record TeacherInfo(
+    int formatVersion,
+    String name,
+    String kind,
+    String model,
+    int classes,
+    int inputHeight,
+    int inputWidth,
+    int inputChannels,
+    List<Double> mean,
+    List<Double> std,
+    double testAccuracy,
+    boolean trained)
+    implements Serializable {
+
+  public static final int FORMAT_VERSION = 1;
+  public static final String FILE = "teacher.json";
+  public static final String DJL = "djl";
+  public static final String TORCHSCRIPT = "torchscript";
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  public TeacherInfo {
+    mean = List.copyOf(mean);
+    std = List.copyOf(std);
+  }
+
+  /** The input normalisation as the training code takes it. */
+  public Normalization normalization() {
+    float[] m = new float[mean.size()];
+    float[] s = new float[std.size()];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = mean.get(i).floatValue();
+      s[i] = std.get(i).floatValue();
+    }
+    return new Normalization(m, s);
+  }
+
+  static List<Double> toList(float[] values) {
+    Double[] boxed = new Double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      boxed[i] = (double) values[i];
+    }
+    return List.of(boxed);
+  }
+
+  /** Writes {@code teacher.json} into {@code teacherDir} (any Hadoop file system). */
+  public void write(FileSystem fs, Path teacherDir) {
+    try (OutputStream out = fs.create(new Path(teacherDir, FILE), true)) {
+      JSON.writeValue(out, this);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + new Path(teacherDir, FILE), e);
+    }
+  }
+
+  /** Reads {@code teacher.json} from {@code teacherDir}. */
+  public static TeacherInfo read(FileSystem fs, Path teacherDir) {
+    Path file = new Path(teacherDir, FILE);
+    try (InputStream in = fs.open(file)) {
+      TeacherInfo info = JSON.readValue(in, TeacherInfo.class);
+      if (info.formatVersion() != FORMAT_VERSION) {
+        throw new IllegalStateException(file + ": format version " + info.formatVersion() + ", expected " + FORMAT_VERSION);
+      }
+      return info;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+}

@@ -1,0 +1,301 @@
+package io.sparkdistill.pipeline.teachers;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import io.sparkdistill.datasets.image.ImageShape;
+import io.sparkdistill.pipeline.config.ConfigError;
+import io.sparkdistill.pipeline.config.TeacherSettings;
+import io.sparkdistill.pipeline.dag.Stage;
+import io.sparkdistill.pipeline.dag.StageContext;
+import io.sparkdistill.pipeline.dag.StageName;
+import io.sparkdistill.pipeline.dag.StageOutcome;
+import io.sparkdistill.pipeline.ingest.IngestTables;
+import io.sparkdistill.pipeline.models.ModelCheckpoint;
+import io.sparkdistill.pipeline.models.ModelSpec;
+import io.sparkdistill.pipeline.train.Augmenter;
+import io.sparkdistill.pipeline.train.Evaluation;
+import io.sparkdistill.pipeline.train.ImageArrays;
+import io.sparkdistill.pipeline.train.Normalization;
+import io.sparkdistill.pipeline.train.StepListener;
+import io.sparkdistill.pipeline.train.StepLoss;
+import io.sparkdistill.pipeline.train.TrainLoop;
+import io.sparkdistill.pipeline.train.TrainResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains each teacher of the {@code teachers} section on the ingested train split (or registers
+ * its existing checkpoint), evaluates it on the test split, and writes under
+ * {@code train-teachers/<name>/}: {@code model/} (a DJL checkpoint) or {@code model.pt}
+ * (TorchScript), {@code teacher.json} ({@link TeacherInfo}) and, for trained teachers, the training
+ * curve {@code metrics/} ({@link TrainingCurveTable}).
+ *
+ * <p>Training runs on the driver, one teacher after another (DJL allows one active gradient
+ * collector per JVM); it needs the train split in the driver's memory.
+ */
+public final class TrainTeachersStage implements Stage {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainTeachersStage.class);
+  static final String MODEL_DIR = "model";
+  static final String TORCHSCRIPT_FILE = "model.pt";
+  static final String METRICS = "metrics";
+  private static final int EVALUATIONS = 4;
+
+  @Override
+  public StageName name() {
+    return StageName.TRAIN_TEACHERS;
+  }
+
+  @Override
+  public List<String> configSections() {
+    return List.of("teachers", "teacher-defaults");
+  }
+
+  @Override
+  public Map<String, String> externalInputs(StageContext context) {
+    Map<String, String> inputs = new TreeMap<>();
+    for (TeacherSettings teacher : context.config().teachers()) {
+      if (teacher.registered()) {
+        inputs.put(teacher.checkpoint(), fingerprint(context, new Path(teacher.checkpoint())));
+      }
+    }
+    return inputs;
+  }
+
+  @Override
+  public void validate(StageContext context) {
+    if (context.config().teachers().isEmpty()) {
+      throw new ConfigError("train-teachers: no teachers declared; add e.g. teachers { big { width = 32 } }");
+    }
+    for (TeacherSettings teacher : context.config().teachers()) {
+      if (teacher.registered()) {
+        Path path = new Path(teacher.checkpoint());
+        try {
+          if (!path.getFileSystem(context.layout().fs().getConf()).exists(path)) {
+            throw new ConfigError(
+                "teachers." + teacher.name() + ".checkpoint: " + teacher.checkpoint() + " does not exist");
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        if (!teacher.torchScript()) {
+          ModelSpec spec = ModelCheckpoint.load(ModelFiles.readable(context.layout().fs(), path)).spec();
+          checkShape(teacher, spec.classes(), spec.inputHeight(), spec.inputWidth(), spec.inputChannels(), context);
+        }
+      }
+    }
+  }
+
+  @Override
+  public StageOutcome run(StageContext context) throws Exception {
+    SparkSession spark = context.spark();
+    List<String> classNames = IngestTables.classNames(spark, context.layout());
+    IngestTables.LoadedSplit test = IngestTables.load(spark, context.layout(), "test", 0);
+    Map<String, Long> rowCounts = new TreeMap<>();
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    for (TeacherSettings teacher : context.config().teachers()) {
+      TeacherInfo info =
+          teacher.registered()
+              ? register(context, teacher, classNames.size(), test.arrays())
+              : train(context, teacher, classNames.size(), test.arrays());
+      LOG.info("[train-teachers] {}: test accuracy {}", teacher.name(), String.format("%.4f", info.testAccuracy()));
+      metrics.put("test_accuracy." + teacher.name(), info.testAccuracy());
+      rowCounts.put("teachers", rowCounts.getOrDefault("teachers", 0L) + 1);
+    }
+    metrics.put("schema.metrics", TrainingCurveTable.VERSION);
+    return new StageOutcome(rowCounts, metrics, List.of());
+  }
+
+  private TeacherInfo train(StageContext context, TeacherSettings teacher, int classes, ImageArrays test)
+      throws IOException {
+    SparkSession spark = context.spark();
+    ImageShape shape = context.config().ingest().image();
+    ImageArrays train = IngestTables.load(spark, context.layout(), "train", teacher.trainExamples()).arrays();
+    ModelSpec spec = teacher.spec(classes, shape);
+    Normalization normalization = Normalization.fit(train);
+    int steps = Math.max(1, teacher.epochs() * (train.size() / teacher.batchSize()));
+    LOG.info(
+        "[train-teachers] {}: training {} (width {}, depth {}) on {} examples, {} steps of {}",
+        teacher.name(), spec.architecture(), spec.width(), spec.depth(), train.size(), steps, teacher.batchSize());
+    Path teacherDir = teacherDir(context, teacher);
+    FileSystem fs = context.layout().fs();
+    try (Model model = spec.newModel(teacher.name(), Device.cpu())) {
+      TrainLoop.Builder loop =
+          TrainLoop.builder()
+              .setModel(model)
+              .setTrainData(train)
+              .setNormalization(normalization)
+              .setBatchSize(teacher.batchSize())
+              .setTotalSteps(steps)
+              .setOptimizer(fitWarmup(teacher, steps))
+              .setLoss(StepLoss.crossEntropy())
+              .optSeed(teacher.seed())
+              .optEvaluation(test, Math.max(1, steps / EVALUATIONS))
+              .optListener(StepListener.logging("[train-teachers] " + teacher.name(), Math.max(1, steps / 20)));
+      if (teacher.augment()) {
+        loop.optAugmentation(Augmenter.randomCropAndFlip(2));
+      }
+      TrainResult result = loop.build().run();
+      double accuracy = result.finalTestAccuracy().orElseThrow();
+      Map<String, Object> info = new LinkedHashMap<>();
+      info.put("test_accuracy", accuracy);
+      info.put("steps", steps);
+      info.put("train_seconds", result.wallSeconds());
+      // So that this checkpoint can later be registered as a teacher of another run as it is.
+      info.put("normalization_mean", TeacherInfo.toList(normalization.mean()));
+      info.put("normalization_std", TeacherInfo.toList(normalization.std()));
+      Path modelDir = new Path(teacherDir, MODEL_DIR);
+      java.nio.file.Path local = ModelFiles.writable(fs, modelDir);
+      ModelCheckpoint.save(model, spec, local, info, true);
+      ModelFiles.publish(local, fs, modelDir);
+      spark
+          .createDataFrame(TrainingCurveTable.rows(result.steps()), TrainingCurveTable.SCHEMA)
+          .coalesce(1)
+          .write()
+          .mode(SaveMode.Overwrite)
+          .parquet(new Path(teacherDir, METRICS).toString());
+      TeacherInfo teacherInfo =
+          new TeacherInfo(
+              TeacherInfo.FORMAT_VERSION, teacher.name(), TeacherInfo.DJL, MODEL_DIR, classes,
+              spec.inputHeight(), spec.inputWidth(), spec.inputChannels(),
+              TeacherInfo.toList(normalization.mean()), TeacherInfo.toList(normalization.std()),
+              accuracy, true);
+      teacherInfo.write(fs, teacherDir);
+      return teacherInfo;
+    }
+  }
+
+  /**
+   * The teacher's optimiser with its warm-up shortened to a fifth of the run when the run is
+   * shorter than the warm-up (quick runs on subsets), so a schedule never fails after ingest.
+   */
+  private static io.sparkdistill.pipeline.train.OptimizerSettings fitWarmup(TeacherSettings teacher, int steps) {
+    io.sparkdistill.pipeline.train.OptimizerSettings o = teacher.optimizer();
+    int warmup = Math.min(o.warmupSteps(), steps / 5);
+    if (warmup == o.warmupSteps()) {
+      return o;
+    }
+    LOG.warn("[train-teachers] {}: warm-up of {} steps shortened to {} for a run of {} steps",
+        teacher.name(), o.warmupSteps(), warmup, steps);
+    return new io.sparkdistill.pipeline.train.OptimizerSettings(
+        o.type(), o.learningRate(), o.momentum(), o.weightDecay(), o.schedule(), warmup, o.stepEvery(), o.stepFactor());
+  }
+
+  /** Copies a given checkpoint into the run, checks it fits the data, and evaluates it. */
+  private TeacherInfo register(StageContext context, TeacherSettings teacher, int classes, ImageArrays test)
+      throws IOException {
+    FileSystem fs = context.layout().fs();
+    Path source = new Path(teacher.checkpoint());
+    FileSystem sourceFs = source.getFileSystem(fs.getConf());
+    java.nio.file.Path local = ModelFiles.readable(sourceFs, source);
+    Path teacherDir = teacherDir(context, teacher);
+    ImageShape shape = context.config().ingest().image();
+    String kind;
+    String modelName;
+    Normalization normalization;
+    double accuracy;
+    if (teacher.torchScript()) {
+      kind = TeacherInfo.TORCHSCRIPT;
+      modelName = TORCHSCRIPT_FILE;
+      normalization = normalizationOf(teacher);
+      try (Model model = ModelCheckpoint.loadTorchScript(local, Device.cpu())) {
+        float[][] logits = Evaluation.logits(model, test.subset(new int[] {0}), normalization, 1);
+        if (logits[0].length != classes) {
+          throw new ConfigError(
+              "teachers." + teacher.name() + ".checkpoint: " + teacher.checkpoint() + " outputs "
+                  + logits[0].length + " logits, but the dataset has " + classes + " classes");
+        }
+        accuracy = Evaluation.accuracy(model, test, normalization, 256);
+      }
+    } else {
+      kind = TeacherInfo.DJL;
+      modelName = MODEL_DIR;
+      ModelSpec spec = ModelCheckpoint.load(local).spec();
+      checkShape(teacher, spec.classes(), spec.inputHeight(), spec.inputWidth(), spec.inputChannels(), context);
+      if (spec.classes() != classes) {
+        throw new ConfigError(
+            "teachers." + teacher.name() + ".checkpoint: the model has " + spec.classes()
+                + " classes, the dataset " + classes);
+      }
+      Map<String, Object> info = ModelCheckpoint.load(local).info();
+      normalization = info.containsKey("normalization_mean") ? normalizationOf(info) : normalizationOf(teacher);
+      try (Model model = ModelCheckpoint.loadModel(local, Device.cpu())) {
+        accuracy = Evaluation.accuracy(model, test, normalization, 256);
+      }
+    }
+    fs.copyFromLocalFile(false, true, new Path(local.toUri()), new Path(teacherDir, modelName));
+    TeacherInfo info =
+        new TeacherInfo(
+            TeacherInfo.FORMAT_VERSION, teacher.name(), kind, modelName, classes,
+            shape.height(), shape.width(), shape.channels(),
+            TeacherInfo.toList(normalization.mean()), TeacherInfo.toList(normalization.std()),
+            accuracy, false);
+    info.write(fs, teacherDir);
+    return info;
+  }
+
+  private static void checkShape(
+      TeacherSettings teacher, int classes, int height, int width, int channels, StageContext context) {
+    ImageShape shape = context.config().ingest().image();
+    if (height != shape.height() || width != shape.width() || channels != shape.channels()) {
+      throw new ConfigError(
+          "teachers." + teacher.name() + ".checkpoint: the model takes " + height + "x" + width + "x"
+              + channels + " images, but ingest.image is " + shape.height() + "x" + shape.width() + "x"
+              + shape.channels());
+    }
+    List<String> names = context.config().dataset().idx().classNames();
+    if (context.config().dataset().format() == io.sparkdistill.pipeline.config.DatasetSettings.Format.IDX
+        && classes != names.size()) {
+      throw new ConfigError(
+          "teachers." + teacher.name() + ".checkpoint: the model has " + classes
+              + " classes, dataset.idx.class-names lists " + names.size());
+    }
+  }
+
+  private static Normalization normalizationOf(TeacherSettings teacher) {
+    float[] mean = new float[teacher.inputMean().size()];
+    float[] std = new float[teacher.inputStd().size()];
+    for (int i = 0; i < mean.length; i++) {
+      mean[i] = teacher.inputMean().get(i).floatValue();
+      std[i] = teacher.inputStd().get(i).floatValue();
+    }
+    return new Normalization(mean, std);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Normalization normalizationOf(Map<String, Object> info) {
+    List<Number> mean = (List<Number>) info.get("normalization_mean");
+    List<Number> std = (List<Number>) info.get("normalization_std");
+    float[] m = new float[mean.size()];
+    float[] s = new float[std.size()];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = mean.get(i).floatValue();
+      s[i] = std.get(i).floatValue();
+    }
+    return new Normalization(m, s);
+  }
+
+  /** The folder of one teacher inside this stage's output. */
+  public static Path teacherDir(StageContext context, TeacherSettings teacher) {
+    return new Path(context.layout().stageDir(StageName.TRAIN_TEACHERS), teacher.name());
+  }
+
+  private static String fingerprint(StageContext context, Path path) {
+    try {
+      FileSystem fs = path.getFileSystem(context.layout().fs().getConf());
+      org.apache.hadoop.fs.ContentSummary summary = fs.getContentSummary(path);
+      return "bytes=" + summary.getLength() + ",mtime=" + fs.getFileStatus(path).getModificationTime();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot fingerprint " + path, e);
+    }
+  }
+}
