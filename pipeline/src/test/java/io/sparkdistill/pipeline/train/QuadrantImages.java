@@ -6,9 +6,9 @@ import java.util.Random;
  * A tiny synthetic 3-class problem on 8x8 grey images: a bright 3x3 blob in the top-left (class 0),
  * top-right (class 1) or bottom-left (class 2) quadrant, over uniform noise. Chance is 1/3.
  */
-final class QuadrantImages {
-  static final int SIDE = 8;
-  static final int CLASSES = 3;
+public final class QuadrantImages {
+  public static final int SIDE = 8;
+  public static final int CLASSES = 3;
 
   private QuadrantImages() {}
 
@@ -19,7 +19,7 @@ final class QuadrantImages {
    * @param seed generator seed
    * @return the images
    */
-  static ImageArrays generate(int n, long seed) {
+  public static ImageArrays generate(int n, long seed) {
     Random random = new Random(seed);
     byte[] pixels = new byte[n * SIDE * SIDE];
     int[] labels = new int[n];

@@ -1,0 +1,215 @@
+package io.sparkdistill.pipeline.softlabels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sparkdistill.datasets.idx.IdxWriter;
+import io.sparkdistill.pipeline.config.ConfigError;
+import io.sparkdistill.pipeline.config.ConfigLoader;
+import io.sparkdistill.pipeline.config.RunConfig;
+import io.sparkdistill.pipeline.dag.DagRunner;
+import io.sparkdistill.pipeline.dag.Manifest;
+import io.sparkdistill.pipeline.dag.ManifestStore;
+import io.sparkdistill.pipeline.dag.RunLayout;
+import io.sparkdistill.pipeline.dag.StageName;
+import io.sparkdistill.pipeline.dag.StageRegistry;
+import io.sparkdistill.pipeline.teachers.TeacherInfo;
+import io.sparkdistill.pipeline.train.ImageArrays;
+import io.sparkdistill.pipeline.train.QuadrantImages;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ingest -> train-teachers -> soft-labels -> ensemble on a small generated IDX dataset, through the
+ * real runner and Spark, with task retries enabled ({@code local[2,2]}) for the fault test.
+ */
+class TeacherPipelineTest {
+  private static final int TRAIN = 240;
+  private static final int TEST = 60;
+  private static final int VIEWS = 2;
+  private static SparkSession spark;
+
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void setUp() throws IOException {
+    spark =
+        SparkSession.builder()
+            .master("local[2,2]") // 2 threads, a failed task is tried twice
+            .appName("TeacherPipelineTest")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+            .getOrCreate();
+    Path idx = Files.createDirectories(dir.resolve("idx"));
+    for (String split : List.of("train", "test")) {
+      ImageArrays data = QuadrantImages.generate(split.equals("train") ? TRAIN : TEST, split.length());
+      byte[] labels = new byte[data.size()];
+      for (int i = 0; i < labels.length; i++) {
+        labels[i] = (byte) data.labels()[i];
+      }
+      IdxWriter.writeImages(idx.resolve(split + "-img.gz"), QuadrantImages.SIDE, QuadrantImages.SIDE, data.pixels());
+      IdxWriter.writeLabels(idx.resolve(split + "-lbl.gz"), labels);
+    }
+  }
+
+  @AfterAll
+  static void tearDown() {
+    spark.stop();
+  }
+
+  private static RunConfig config(String root, String extra) throws IOException {
+    Path conf = dir.resolve(root + ".conf");
+    Files.writeString(
+        conf,
+        "run.root = \"" + dir.resolve(root) + "\"\n"
+            + "dataset.idx { dir = \"" + dir.resolve("idx") + "\", class-names = [tl, tr, bl]\n"
+            + "  train-images = train-img.gz, train-labels = train-lbl.gz,"
+            + "  test-images = test-img.gz, test-labels = test-lbl.gz }\n"
+            + "ingest { image { height = 8, width = 8, channels = 1 }, shards = 3, partitions = 2 }\n"
+            + "teacher-defaults { depth = 1, epochs = 2, batch-size = 16, augment = false,"
+            + "  optimizer { learning-rate = 0.01, warmup-steps = 0 } }\n"
+            + "soft-labels { views = " + VIEWS + ", top-k = 2, batch-size = 50 }\n"
+            + extra);
+    return ConfigLoader.load(conf, List.of());
+  }
+
+  private static void run(RunConfig config, StageName... stages) throws Exception {
+    new DagRunner(StageRegistry.standard(), config, new RunLayout(config.run().root(), new Configuration()), () -> spark)
+        .run(List.of(stages), false);
+  }
+
+  private static Manifest manifest(String root, StageName stage) {
+    return new ManifestStore(new RunLayout(dir.resolve(root).toString(), new Configuration())).read(stage).orElseThrow();
+  }
+
+  @Test
+  void teachersSoftLabelsAndEnsembleEndToEnd() throws Exception {
+    RunConfig config = config("run", "teachers { good { width = 8 }, weak { width = 2, epochs = 1 } }");
+
+    run(config, StageName.INGEST, StageName.TRAIN_TEACHERS, StageName.SOFT_LABELS, StageName.ENSEMBLE);
+
+    assertThat((Double) manifest("run", StageName.TRAIN_TEACHERS).metrics().get("test_accuracy.good"))
+        .as("a teacher that learned (chance is 1/3)")
+        .isGreaterThan(0.8);
+    long expected = TRAIN * (VIEWS + 1) + TEST;
+    assertThat(manifest("run", StageName.SOFT_LABELS).rowCounts())
+        .containsEntry("rows.good", expected)
+        .containsEntry("rows.weak", expected);
+    Row first =
+        spark.read().parquet(dir.resolve("run/soft-labels").toString())
+            .filter("teacher = 'good' and view_id = 0 and split = 'test'")
+            .orderBy("example_id")
+            .first();
+    assertThat(first.<Integer>getAs("logit_bits")).isEqualTo(16);
+    assertThat(first.<scala.collection.Seq<Integer>>getAs("topk_ids").size()).isEqualTo(2);
+    assertThat(first.<Integer>getAs("crop_height")).isEqualTo(8);
+    assertThat(manifest("run", StageName.ENSEMBLE).rowCounts()).containsEntry("rows", expected);
+    assertThat(spark.read().parquet(dir.resolve("run/ensemble").toString()).select("teacher").distinct().first().getString(0))
+        .isEqualTo("ensemble");
+
+    // A reader that is not Spark (parquet-hadoop's example Group reader) sees the same rows.
+    Map<String, String> bySpark = new HashMap<>();
+    for (Row row : spark.read().parquet(dir.resolve("run/soft-labels/teacher=weak").toString()).collectAsList()) {
+      bySpark.put(row.getAs("example_id") + "/" + row.getAs("view_id"), describe(
+          row.<scala.collection.Seq<Integer>>getAs("topk_ids").head(), (byte[]) row.getAs("topk_logits"), row.getAs("log_sum_exp")));
+    }
+    Map<String, String> byParquet = readWithPlainParquet(dir.resolve("run/soft-labels/teacher=weak"));
+    assertThat(byParquet).hasSize((int) expected).isEqualTo(bySpark);
+  }
+
+  @Test
+  void aTaskThatDiesIsRetriedAndEveryExampleViewIsWrittenOnce() throws Exception {
+    RunConfig config = config("faults", "teachers { t { width = 4 } }");
+    run(config, StageName.INGEST, StageName.TRAIN_TEACHERS);
+
+    java.util.concurrent.atomic.AtomicInteger failedAttempts = new java.util.concurrent.atomic.AtomicInteger();
+    spark.sparkContext().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+        if (end.reason() instanceof org.apache.spark.ExceptionFailure failure
+            && failure.description().contains("injected failure")) {
+          failedAttempts.incrementAndGet();
+        }
+      }
+    });
+    spark.conf().set(SoftLabelStage.FAIL_PARTITION_CONF, "0");
+    try {
+      run(config, StageName.SOFT_LABELS);
+    } finally {
+      spark.conf().unset(SoftLabelStage.FAIL_PARTITION_CONF);
+    }
+
+    spark.sparkContext().listenerBus().waitUntilEmpty();
+    assertThat(failedAttempts.get()).as("task attempts that died and were retried").isGreaterThanOrEqualTo(1);
+    Manifest manifest = manifest("faults", StageName.SOFT_LABELS);
+    assertThat(manifest.rowCounts()).containsEntry("rows.t", (long) TRAIN * (VIEWS + 1) + TEST);
+    long distinct = spark.read().parquet(dir.resolve("faults/soft-labels/teacher=t").toString())
+        .select("example_id", "view_id").distinct().count();
+    assertThat(distinct).isEqualTo(TRAIN * (VIEWS + 1) + TEST);
+  }
+
+  @Test
+  void aTeacherIsRegisteredFromACheckpointAndAMismatchedOneIsRefusedBeforeWork() throws Exception {
+    RunConfig trained = config("source", "teachers { t { width = 4 } }");
+    run(trained, StageName.INGEST, StageName.TRAIN_TEACHERS);
+    String checkpoint = dir.resolve("source/train-teachers/t/model").toString();
+
+    RunConfig registered = config("registered", "teachers { r { checkpoint = \"" + checkpoint + "\" } }");
+    run(registered, StageName.INGEST, StageName.TRAIN_TEACHERS);
+
+    TeacherInfo info = TeacherInfo.read(
+        org.apache.hadoop.fs.FileSystem.getLocal(new Configuration()),
+        new org.apache.hadoop.fs.Path(dir.resolve("registered/train-teachers/r").toString()));
+    assertThat(info.trained()).isFalse();
+    assertThat(info.testAccuracy())
+        .isEqualTo((Double) manifest("source", StageName.TRAIN_TEACHERS).metrics().get("test_accuracy.t"));
+
+    RunConfig wrongShape =
+        config("wrong", "teachers { r { checkpoint = \"" + checkpoint + "\" } }\ningest.image.height = 10");
+    assertThatThrownBy(() -> run(wrongShape, StageName.INGEST, StageName.TRAIN_TEACHERS))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("teachers.r.checkpoint: the model takes 8x8x1 images, but ingest.image is 10x8x1");
+    assertThat(dir.resolve("wrong/ingest")).doesNotExist();
+  }
+
+  private static String describe(int firstId, byte[] logits, float lse) {
+    return firstId + ":" + java.util.HexFormat.of().formatHex(logits) + ":" + lse;
+  }
+
+  private static Map<String, String> readWithPlainParquet(Path folder) throws IOException {
+    Map<String, String> rows = new HashMap<>();
+    List<Path> files;
+    try (Stream<Path> listing = Files.list(folder)) {
+      files = new ArrayList<>(listing.filter(p -> p.toString().endsWith(".parquet")).toList());
+    }
+    for (Path file : files) {
+      try (ParquetReader<Group> reader =
+          ParquetReader.builder(new GroupReadSupport(), new org.apache.hadoop.fs.Path(file.toString())).build()) {
+        for (Group g = reader.read(); g != null; g = reader.read()) {
+          int firstId = g.getGroup("topk_ids", 0).getGroup(0, 0).getInteger(0, 0);
+          rows.put(
+              g.getString("example_id", 0) + "/" + g.getInteger("view_id", 0),
+              describe(firstId, g.getBinary("topk_logits", 0).getBytes(), g.getFloat("log_sum_exp", 0)));
+        }
+      }
+    }
+    return rows;
+  }
+}
