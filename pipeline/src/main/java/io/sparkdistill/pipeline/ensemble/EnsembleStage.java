@@ -24,6 +24,7 @@ import io.sparkdistill.pipeline.dag.StageContext;
 import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.dag.StageOutcome;
 import io.sparkdistill.pipeline.ingest.IngestStage;
+import io.sparkdistill.pipeline.ingest.IngestTables;
 import io.sparkdistill.pipeline.softlabels.SoftLabelStore;
 import io.sparkdistill.pipeline.softlabels.SoftLabelTable;
 import java.io.IOException;
@@ -149,7 +150,7 @@ public final class EnsembleStage implements Stage {
     List<String> teachers = teachers(config);
     checkInputsExist(layout, teachers);
 
-    int classes = (int) spark.read().parquet(layout.table(StageName.INGEST, IngestStage.LABELS)).count();
+    int classes = IngestTables.classNames(spark, layout).size();
     if (classes == 0) {
       throw new IllegalStateException(
           layout.table(StageName.INGEST, IngestStage.LABELS) + " is empty: no classes to merge over");

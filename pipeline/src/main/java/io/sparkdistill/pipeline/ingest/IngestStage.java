@@ -137,8 +137,8 @@ public final class IngestStage implements Stage {
         .parquet(context.table(LABELS));
     double seconds = (System.nanoTime() - t0) / 1e9;
 
-    Map<String, Long> examples = countsBySplit(spark.read().parquet(examplesPath));
-    Map<String, Long> rejected = countsBySplit(spark.read().parquet(rejectedPath));
+    Map<String, Long> examples = IngestTables.countsBySplit(spark.read().parquet(examplesPath));
+    Map<String, Long> rejected = IngestTables.countsBySplit(spark.read().parquet(rejectedPath));
     Map<String, Long> rowCounts = new TreeMap<>();
     List<String> problems = new ArrayList<>();
     TreeSet<String> splits = new TreeSet<>(source.inputsBySplit().keySet());
@@ -182,14 +182,6 @@ public final class IngestStage implements Stage {
     metrics.put("examples_per_second", totalExamples / seconds);
     metrics.put("image", settings.image().height() + "x" + settings.image().width() + "x" + settings.image().channels());
     return new StageOutcome(rowCounts, metrics, source.warnings());
-  }
-
-  private static Map<String, Long> countsBySplit(Dataset<Row> table) {
-    Map<String, Long> counts = new TreeMap<>();
-    for (Row row : table.groupBy(ExampleTable.SPLIT).count().collectAsList()) {
-      counts.put(row.getString(0), row.getLong(1));
-    }
-    return counts;
   }
 
   private static IdxSource idxSource(RunConfig config) {

@@ -20,6 +20,15 @@ public final class IngestTables {
     return spark.read().parquet(layout.table(StageName.INGEST, IngestStage.EXAMPLES));
   }
 
+  /** Rows per value of the {@code split} column of {@code table}. */
+  public static java.util.Map<String, Long> countsBySplit(Dataset<Row> table) {
+    java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+    for (Row row : table.groupBy(ExampleTable.SPLIT).count().collectAsList()) {
+      counts.put(row.getString(0), row.getLong(1));
+    }
+    return counts;
+  }
+
   /** Class names in label order. */
   public static List<String> classNames(SparkSession spark, RunLayout layout) {
     return spark.read().parquet(layout.table(StageName.INGEST, IngestStage.LABELS)).orderBy(LabelTable.LABEL)

@@ -77,10 +77,7 @@ public final class SoftLabelStage implements Stage {
     SoftLabelSettings settings = config.softLabels();
     FileSystem fs = context.layout().fs();
     Dataset<Row> examples = IngestTables.examples(spark, context.layout());
-    Map<String, Long> bySplit = new TreeMap<>();
-    for (Row row : examples.groupBy(ExampleTable.SPLIT).count().collectAsList()) {
-      bySplit.put(row.getString(0), row.getLong(1));
-    }
+    Map<String, Long> bySplit = IngestTables.countsBySplit(examples);
     long exampleCount = bySplit.values().stream().mapToLong(Long::longValue).sum();
     long expected = exampleCount + bySplit.getOrDefault("train", 0L) * settings.views();
     int classes = IngestTables.classNames(spark, context.layout()).size();

@@ -64,13 +64,7 @@ public record TeacherInfo(
 
   /** The input normalisation as the training code takes it. */
   public Normalization normalization() {
-    float[] m = new float[mean.size()];
-    float[] s = new float[std.size()];
-    for (int i = 0; i < m.length; i++) {
-      m[i] = mean.get(i).floatValue();
-      s[i] = std.get(i).floatValue();
-    }
-    return new Normalization(m, s);
+    return Normalization.of(mean, std);
   }
 
   static List<Double> toList(float[] values) {

@@ -206,7 +206,7 @@ public final class TrainTeachersStage implements Stage {
     if (teacher.torchScript()) {
       kind = TeacherInfo.TORCHSCRIPT;
       modelName = TORCHSCRIPT_FILE;
-      normalization = normalizationOf(teacher);
+      normalization = Normalization.of(teacher.inputMean(), teacher.inputStd());
       try (Model model = ModelCheckpoint.loadTorchScript(local, Device.cpu())) {
         float[][] logits = Evaluation.logits(model, test.subset(new int[] {0}), normalization, 1);
         if (logits[0].length != classes) {
@@ -227,7 +227,10 @@ public final class TrainTeachersStage implements Stage {
                 + " classes, the dataset " + classes);
       }
       Map<String, Object> info = ModelCheckpoint.load(local).info();
-      normalization = info.containsKey("normalization_mean") ? normalizationOf(info) : normalizationOf(teacher);
+      normalization =
+          info.containsKey("normalization_mean")
+              ? Normalization.of(numbers(info.get("normalization_mean")), numbers(info.get("normalization_std")))
+              : Normalization.of(teacher.inputMean(), teacher.inputStd());
       try (Model model = ModelCheckpoint.loadModel(local, Device.cpu())) {
         accuracy = Evaluation.accuracy(model, test, normalization, 256);
       }
@@ -261,27 +264,9 @@ public final class TrainTeachersStage implements Stage {
     }
   }
 
-  private static Normalization normalizationOf(TeacherSettings teacher) {
-    float[] mean = new float[teacher.inputMean().size()];
-    float[] std = new float[teacher.inputStd().size()];
-    for (int i = 0; i < mean.length; i++) {
-      mean[i] = teacher.inputMean().get(i).floatValue();
-      std[i] = teacher.inputStd().get(i).floatValue();
-    }
-    return new Normalization(mean, std);
-  }
-
   @SuppressWarnings("unchecked")
-  private static Normalization normalizationOf(Map<String, Object> info) {
-    List<Number> mean = (List<Number>) info.get("normalization_mean");
-    List<Number> std = (List<Number>) info.get("normalization_std");
-    float[] m = new float[mean.size()];
-    float[] s = new float[std.size()];
-    for (int i = 0; i < m.length; i++) {
-      m[i] = mean.get(i).floatValue();
-      s[i] = std.get(i).floatValue();
-    }
-    return new Normalization(m, s);
+  private static List<Number> numbers(Object jsonList) {
+    return (List<Number>) jsonList;
   }
 
   /** The folder of one teacher inside this stage's output. */

@@ -41,6 +41,25 @@ public record Normalization(float[] mean, float[] std) {
   }
 
   /**
+   * Per-channel normalisation from lists of numbers (as configuration and JSON files hold them).
+   *
+   * @param mean per-channel means
+   * @param std per-channel standard deviations
+   * @return the normalisation
+   */
+  public static Normalization of(java.util.List<? extends Number> mean, java.util.List<? extends Number> std) {
+    float[] m = new float[mean.size()];
+    float[] s = new float[std.size()];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = mean.get(i).floatValue();
+    }
+    for (int i = 0; i < s.length; i++) {
+      s[i] = std.get(i).floatValue();
+    }
+    return new Normalization(m, s);
+  }
+
+  /**
    * The same mean and std for every channel.
    *
    * @param mean mean on the [0, 1] scale

@@ -15,11 +15,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The issue's acceptance check, the way a user runs it: {@code bin/distill run
- * conf/fashion-mnist-quick.conf --stages ingest} on the real Fashion-MNIST files writes 70,000
- * examples and no rejected rows, and a second run skips the stage.
+ * Acceptance checks the way a user runs them, {@code bin/distill} on the real Fashion-MNIST files:
+ * ingest writes 70,000 examples and no rejected rows and a second run skips it; the quick run goes
+ * through teachers, soft labels and the ensemble.
  */
-class FashionMnistIngestIT {
+class FashionMnistRunIT {
   private static final Path ROOT = Path.of(System.getProperty("distill.project.root")).toAbsolutePath().normalize();
 
   @TempDir Path dir;
@@ -55,6 +55,27 @@ class FashionMnistIngestIT {
     assertThat(second.output()).contains("[ingest] skipped: up to date");
     JsonNode again = new ObjectMapper().readTree(dir.resolve("run/ingest/_MANIFEST.json").toFile());
     assertThat(again.get("output_id")).isEqualTo(manifest.get("output_id"));
+  }
+
+  @Test
+  @Timeout(value = 20, unit = TimeUnit.MINUTES)
+  void theQuickRunGoesFromRawFilesToTheEnsembleOfTwoTeachers() throws Exception {
+    String root = "--set=run.root=\"" + dir.resolve("dag") + "\"";
+
+    Result result = distill("run", "conf/fashion-mnist-quick.conf", root);
+
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    ObjectMapper json = new ObjectMapper();
+    JsonNode teachers = json.readTree(dir.resolve("dag/train-teachers/_MANIFEST.json").toFile());
+    assertThat(teachers.get("row_counts").get("teachers").asLong()).isEqualTo(2);
+    assertThat(teachers.get("metrics").get("test_accuracy.cnn-w32").asDouble()).isGreaterThan(0.7);
+    JsonNode softLabels = json.readTree(dir.resolve("dag/soft-labels/_MANIFEST.json").toFile());
+    long rows = 60_000 * 2 + 10_000; // quick run: view 0 and one view per train example
+    assertThat(softLabels.get("row_counts").get("rows.cnn-w32").asLong()).isEqualTo(rows);
+    assertThat(softLabels.get("row_counts").get("rows.cnn-w8-weak").asLong()).isEqualTo(rows);
+    JsonNode ensemble = json.readTree(dir.resolve("dag/ensemble/_MANIFEST.json").toFile());
+    assertThat(ensemble.get("row_counts").get("rows").asLong()).isEqualTo(rows);
+    assertThat(result.output()).contains("[train-teachers] cnn-w32 step").contains("run complete");
   }
 
   @Test
