@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkdistill.datasets.examples.ExampleTable;
 import io.sparkdistill.datasets.examples.RejectedTable;
 import io.sparkdistill.jobs.cluster.ChildJvm;
-import io.sparkdistill.jobs.cluster.IdxFiles;
+import io.sparkdistill.datasets.idx.IdxWriter;
 import io.sparkdistill.jobs.cluster.SparkHome;
 import io.sparkdistill.jobs.cluster.StandaloneCluster;
 import java.io.IOException;
@@ -206,21 +206,34 @@ class StandaloneClusterIT {
 
   /** The IDX dataset described in the class comment, gzip-compressed like the real ones. */
   private static Path writeDataset(Path dir) throws IOException {
-    IdxFiles.PixelFunction pixel = (i, r, c) -> (i * 31 + r * 8 + c * 7) & 0xff;
-    IdxFiles.writeImages(dir.resolve("train-images-idx3-ubyte.gz"), TRAIN, 8, 8, pixel);
-    IdxFiles.writeImages(dir.resolve("t10k-images-idx3-ubyte.gz"), TEST, 8, 8, pixel);
-    int[] trainLabels = new int[TRAIN];
+    Files.createDirectories(dir);
+    IdxWriter.writeImages(dir.resolve("train-images-idx3-ubyte.gz"), 8, 8, pixels(TRAIN));
+    IdxWriter.writeImages(dir.resolve("t10k-images-idx3-ubyte.gz"), 8, 8, pixels(TEST));
+    byte[] trainLabels = new byte[TRAIN];
     for (int i = 0; i < TRAIN; i++) {
-      trainLabels[i] = i % 3;
+      trainLabels[i] = (byte) (i % 3);
     }
     trainLabels[OUT_OF_RANGE_RECORD] = 7;
-    int[] testLabels = new int[TEST + 1];
+    byte[] testLabels = new byte[TEST + 1];
     for (int i = 0; i < testLabels.length; i++) {
-      testLabels[i] = (i + 1) % 3;
+      testLabels[i] = (byte) ((i + 1) % 3);
     }
-    IdxFiles.writeLabels(dir.resolve("train-labels-idx1-ubyte.gz"), trainLabels);
-    IdxFiles.writeLabels(dir.resolve("t10k-labels-idx1-ubyte.gz"), testLabels);
+    IdxWriter.writeLabels(dir.resolve("train-labels-idx1-ubyte.gz"), trainLabels);
+    IdxWriter.writeLabels(dir.resolve("t10k-labels-idx1-ubyte.gz"), testLabels);
     return dir;
+  }
+
+  /** {@code count} 8x8 images with a deterministic pattern that differs per image. */
+  private static byte[] pixels(int count) {
+    byte[] pixels = new byte[count * 64];
+    for (int i = 0; i < count; i++) {
+      for (int r = 0; r < 8; r++) {
+        for (int c = 0; c < 8; c++) {
+          pixels[i * 64 + r * 8 + c] = (byte) (i * 31 + r * 8 + c * 7);
+        }
+      }
+    }
+    return pixels;
   }
 
   private static Path writeConfig(Path tmp, Path idx) throws IOException {
