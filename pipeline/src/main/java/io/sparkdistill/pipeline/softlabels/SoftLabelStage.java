@@ -94,13 +94,16 @@ public final class SoftLabelStage implements Stage {
       String path = SoftLabelStore.path(context.layout(), StageName.SOFT_LABELS, name);
       LOG.info("[soft-labels] {}: {} examples, {} rows expected", name, exampleCount, expected);
       long t0 = System.nanoTime();
+      // Sorted input, and views emitted in order, give shard-sorted output without sorting it.
       Dataset<Row> rows =
-          examples.mapPartitions(
+          examples
+              .sortWithinPartitions(ExampleTable.SHARD, ExampleTable.EXAMPLE_ID)
+              .mapPartitions(
               new SoftLabelPartition(
                   teacherDir.toString(), teacher, sampler, settings.topK(), settings.precision(),
                   settings.batchSize(), failPartition),
               Encoders.row(SoftLabelTable.SCHEMA));
-      SoftLabelStore.write(rows, path, settings.rowGroupBytes());
+      SoftLabelStore.writeInOrder(rows, path, settings.rowGroupBytes());
       double seconds = (System.nanoTime() - t0) / 1e9;
 
       Dataset<Row> written = spark.read().parquet(path);

