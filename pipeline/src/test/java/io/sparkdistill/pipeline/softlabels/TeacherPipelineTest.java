@@ -189,6 +189,40 @@ class TeacherPipelineTest {
     assertThat(dir.resolve("wrong/ingest")).doesNotExist();
   }
 
+  @Test
+  void aTorchScriptTeacherIsRegisteredAndRunOnTheExecutors() throws Exception {
+    // The quadrant "oracle": mean brightness of three quadrants as logits (helper in the train tests).
+    Path oracle = dir.resolve("oracle.pt");
+    io.sparkdistill.pipeline.train.TorchScriptFixture.write(
+        oracle, "QuadrantOracle",
+        "    pooled = torch.avg_pool2d(x, [4, 4])\n"
+            + "    flat = torch.flatten(pooled, 1)\n"
+            + "    return torch.slice(flat, 1, 0, 3)\n");
+    RunConfig config =
+        config("torchscript", "teachers { oracle { checkpoint = \"" + oracle + "\", input-mean = [0.0], input-std = [1.0] } }");
+
+    run(config, StageName.INGEST, StageName.TRAIN_TEACHERS, StageName.SOFT_LABELS);
+
+    TeacherInfo info = TeacherInfo.read(
+        org.apache.hadoop.fs.FileSystem.getLocal(new Configuration()),
+        new org.apache.hadoop.fs.Path(dir.resolve("torchscript/train-teachers/oracle").toString()));
+    assertThat(info.kind()).isEqualTo(TeacherInfo.TORCHSCRIPT);
+    assertThat(info.testAccuracy()).isGreaterThan(0.95);
+    assertThat(dir.resolve("torchscript/train-teachers/oracle/model.pt")).exists();
+    assertThat(manifest("torchscript", StageName.SOFT_LABELS).rowCounts())
+        .containsEntry("rows.oracle", (long) TRAIN * (VIEWS + 1) + TEST);
+
+    Path fourClasses = dir.resolve("four.pt");
+    io.sparkdistill.pipeline.train.TorchScriptFixture.write(
+        fourClasses, "FourQuadrants",
+        "    pooled = torch.avg_pool2d(x, [4, 4])\n"
+            + "    return torch.flatten(pooled, 1)\n");
+    RunConfig wrong = config("four", "teachers { four { checkpoint = \"" + fourClasses + "\" } }");
+    assertThatThrownBy(() -> run(wrong, StageName.INGEST, StageName.TRAIN_TEACHERS))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("outputs 4 logits, but the dataset has 3 classes");
+  }
+
   private static String describe(int firstId, byte[] logits, float lse) {
     return firstId + ":" + java.util.HexFormat.of().formatHex(logits) + ":" + lse;
   }

@@ -15,7 +15,7 @@ import java.util.zip.ZipOutputStream;
  * in {@code code/__torch__.py}), so tests can load a real TorchScript model without Python. The
  * module has no parameters: its {@code forward} is the given TorchScript code.
  */
-final class TorchScriptFixture {
+public final class TorchScriptFixture {
   private TorchScriptFixture() {}
 
   /**
@@ -25,7 +25,7 @@ final class TorchScriptFixture {
    * @param className the module's class name
    * @param forwardBody body of {@code forward(self, x: Tensor) -> Tensor}, lines indented by 4
    */
-  static void write(Path file, String className, String forwardBody) throws IOException {
+  public static void write(Path file, String className, String forwardBody) throws IOException {
     String code =
         "class "
             + className
