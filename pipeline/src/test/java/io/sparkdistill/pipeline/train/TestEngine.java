@@ -1,11 +1,11 @@
 package io.sparkdistill.pipeline.train;
 
 /** Keeps the PyTorch engine small in tests: the machine's cores are shared with other builds. */
-final class TestEngine {
+public final class TestEngine {
   private TestEngine() {}
 
   /** Sets one intra-op and one inter-op thread unless the build already chose; call first. */
-  static void configure() {
+  public static void configure() {
     if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
       System.setProperty("ai.djl.pytorch.num_threads", "1");
     }
