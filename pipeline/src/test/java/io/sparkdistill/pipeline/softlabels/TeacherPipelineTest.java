@@ -132,6 +132,32 @@ class TeacherPipelineTest {
     }
     Map<String, String> byParquet = readWithPlainParquet(dir.resolve("run/soft-labels/teacher=weak"));
     assertThat(byParquet).hasSize((int) expected).isEqualTo(bySpark);
+
+    // What a student will train on: every train view, rendered as the teachers saw it, with targets.
+    RunLayout layout = new RunLayout(dir.resolve("run").toString(), new Configuration());
+    io.sparkdistill.pipeline.students.StudentSet set =
+        io.sparkdistill.pipeline.students.StudentSet.load(
+            spark, layout, StageName.SOFT_LABELS, List.of("good", "weak"), 2.0, SoftLabelDistribution.MissingMass.SPREAD);
+    assertThat(set.size()).isEqualTo(TRAIN * (VIEWS + 1));
+    int agree = 0;
+    for (int i = 0; i < set.size(); i++) {
+      float[] p = set.targets().get("good")[i];
+      double sum = 0;
+      int argmax = 0;
+      for (int k = 0; k < p.length; k++) {
+        sum += p[k];
+        argmax = p[k] > p[argmax] ? k : argmax;
+      }
+      assertThat(sum).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-4));
+      agree += set.viewIds()[i] == 0 && argmax == set.data().labels()[i] ? 1 : 0;
+    }
+    assertThat(agree).as("good teacher's view-0 targets agree with the labels").isGreaterThan((int) (0.8 * TRAIN));
+    io.sparkdistill.pipeline.students.StudentSet ensemble =
+        io.sparkdistill.pipeline.students.StudentSet.load(
+            spark, layout, StageName.ENSEMBLE, List.of(SoftLabelStore.ENSEMBLE_TEACHER), 1.0,
+            SoftLabelDistribution.MissingMass.SPREAD);
+    assertThat(ensemble.exampleIds()).isEqualTo(set.exampleIds());
+    assertThat(ensemble.data().pixels()).isEqualTo(set.data().pixels());
   }
 
   @Test
