@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -51,7 +49,7 @@ public final class IdxSource implements ExampleSource {
     List<IdxRange> ranges = new ArrayList<>();
     Map<String, Long> inputs = new LinkedHashMap<>();
     for (IdxSplit split : splits) {
-      int[] counts = checkHeaders(spark, split);
+      int[] counts = checkHeaders(split);
       int declared = Math.max(counts[0], counts[1]);
       inputs.put(split.split(), (long) declared);
       int step = Math.max(1, (declared + partitions - 1) / partitions);
@@ -80,18 +78,7 @@ public final class IdxSource implements ExampleSource {
   }
 
   /** Checks both headers on the driver; returns the declared image and label counts. */
-  private static int[] checkHeaders(SparkSession spark, IdxSplit split) {
-    for (String file : List.of(split.images(), split.labels())) {
-      try {
-        Path path = new Path(file);
-        FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        if (!fs.exists(path)) {
-          throw new DatasetException("IDX file not found: " + file);
-        }
-      } catch (IOException e) {
-        throw new DatasetException("cannot open IDX file " + file + ": " + e, e);
-      }
-    }
+  private static int[] checkHeaders(IdxSplit split) {
     try (IdxReader images = IdxRange.open(split.images());
         IdxReader labels = IdxRange.open(split.labels())) {
       if (images.recordShape().length != 2) {
@@ -105,6 +92,8 @@ public final class IdxSource implements ExampleSource {
                 + (labels.recordShape().length + 1));
       }
       return new int[] {images.declaredCount(), labels.declaredCount()};
+    } catch (java.io.FileNotFoundException e) {
+      throw new DatasetException("IDX file not found: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new DatasetException("cannot read IDX split '" + split.split() + "': " + e, e);
     }

@@ -1,8 +1,6 @@
 package io.sparkdistill.datasets.imagefolder;
 
 import io.sparkdistill.datasets.examples.ExampleIds;
-import io.sparkdistill.datasets.examples.ExampleTable;
-import io.sparkdistill.datasets.examples.RejectedTable;
 import io.sparkdistill.datasets.examples.TaggedRows;
 import io.sparkdistill.datasets.image.DecodeOutcome;
 import io.sparkdistill.datasets.image.ImageDecoder;

@@ -4,8 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.not;
 
 import io.sparkdistill.datasets.DatasetException;
-import io.sparkdistill.datasets.examples.ExampleTable;
-import io.sparkdistill.datasets.examples.RejectedTable;
 import io.sparkdistill.datasets.examples.ExampleSource;
 import io.sparkdistill.datasets.examples.SourceResult;
 import io.sparkdistill.datasets.examples.TaggedRows;
@@ -24,7 +22,6 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.feature.StringIndexerModel;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;

@@ -53,9 +53,9 @@ public record RunConfig(
    * sections. Two configurations that differ only in key order, comments or unrelated sections
    * have the same fingerprint.
    */
-  public String fingerprint(Iterable<String> sections) {
+  public String fingerprint(java.util.Collection<String> sections) {
     StringBuilder canonical = new StringBuilder();
-    for (String section : new TreeSet<String>(toList(sections))) {
+    for (String section : new TreeSet<>(sections)) {
       canonical.append(section).append('=');
       if (resolved.hasPath(section)) {
         appendCanonical(resolved.getValue(section), canonical);
@@ -75,12 +75,6 @@ public record RunConfig(
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JRE", e);
     }
-  }
-
-  private static java.util.List<String> toList(Iterable<String> items) {
-    java.util.List<String> list = new java.util.ArrayList<>();
-    items.forEach(list::add);
-    return list;
   }
 
   private static void appendCanonical(ConfigValue value, StringBuilder out) {

@@ -147,8 +147,10 @@ public final class DagRunner {
   }
 
   private static List<String> changedKeys(Map<String, String> before, Map<String, String> now) {
+    java.util.SortedSet<String> keys = new java.util.TreeSet<>(before.keySet());
+    keys.addAll(now.keySet());
     List<String> changed = new ArrayList<>();
-    for (String key : new java.util.TreeSet<>(java.util.stream.Stream.concat(before.keySet().stream(), now.keySet().stream()).toList())) {
+    for (String key : keys) {
       if (!java.util.Objects.equals(before.get(key), now.get(key))) {
         changed.add(key);
       }

@@ -2,6 +2,11 @@ package io.sparkdistill.pipeline.dag;
 
 import io.sparkdistill.pipeline.config.RunConfig;
 import java.util.function.Supplier;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.hadoop.fs.ContentSummary;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
@@ -52,6 +57,37 @@ public final class StageContext {
   /** This stage's output folder. */
   public Path stageDir() {
     return layout.stageDir(stage);
+  }
+
+  /** True when {@code path} (any Hadoop path: a raw input, a checkpoint) exists. */
+  public boolean exists(String path) {
+    try {
+      Path p = new Path(path);
+      return p.getFileSystem(layout.fs().getConf()).exists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check " + path, e);
+    }
+  }
+
+  /**
+   * A cheap fingerprint of an input that lives outside the run, for {@link
+   * Stage#externalInputs}: size and modification time of a file; file count, total size and
+   * folder count of a folder (one call on HDFS; a walk on local disks).
+   */
+  public String fingerprint(String path) {
+    try {
+      Path p = new Path(path);
+      FileSystem fs = p.getFileSystem(layout.fs().getConf());
+      FileStatus status = fs.getFileStatus(p);
+      if (status.isFile()) {
+        return "bytes=" + status.getLen() + ",mtime=" + status.getModificationTime();
+      }
+      ContentSummary summary = fs.getContentSummary(p);
+      return "files=" + summary.getFileCount() + ",bytes=" + summary.getLength()
+          + ",dirs=" + summary.getDirectoryCount();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot fingerprint " + path, e);
+    }
   }
 
   /** A table folder of this stage's output, as Spark's readers and writers take it. */

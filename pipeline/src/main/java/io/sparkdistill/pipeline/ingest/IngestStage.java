@@ -16,20 +16,12 @@ import io.sparkdistill.pipeline.dag.Stage;
 import io.sparkdistill.pipeline.dag.StageContext;
 import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.dag.StageOutcome;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.hadoop.fs.ContentSummary;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -70,7 +62,7 @@ public final class IngestStage implements Stage {
   public void validate(StageContext context) {
     DatasetSettings dataset = context.config().dataset();
     for (String path : requiredPaths(dataset)) {
-      if (!exists(context, path)) {
+      if (!context.exists(path)) {
         String hint = dataset.installHint().isBlank() ? "" : "; to install it: " + dataset.installHint();
         throw new DatasetException(
             "dataset '" + dataset.name() + "' not found: " + path + " does not exist" + hint);
@@ -82,7 +74,7 @@ public final class IngestStage implements Stage {
   public Map<String, String> externalInputs(StageContext context) {
     Map<String, String> inputs = new TreeMap<>();
     for (String path : requiredPaths(context.config().dataset())) {
-      inputs.put(path, fingerprint(context, path));
+      inputs.put(path, context.fingerprint(path));
     }
     return inputs;
   }
@@ -206,34 +198,5 @@ public final class IngestStage implements Stage {
           dataset.idx().testLabels());
       case IMAGE_FOLDER -> List.of(dataset.imageFolderRoot());
     };
-  }
-
-  private static boolean exists(StageContext context, String path) {
-    try {
-      Path p = new Path(path);
-      return p.getFileSystem(context.layout().fs().getConf()).exists(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot check " + path, e);
-    }
-  }
-
-  /**
-   * A cheap fingerprint of a raw input: size and modification time of a file; file count and
-   * total size of a folder (one call on HDFS; a walk on local disks).
-   */
-  private static String fingerprint(StageContext context, String path) {
-    try {
-      Path p = new Path(path);
-      FileSystem fs = p.getFileSystem(context.layout().fs().getConf());
-      FileStatus status = fs.getFileStatus(p);
-      if (status.isFile()) {
-        return "bytes=" + status.getLen() + ",mtime=" + status.getModificationTime();
-      }
-      ContentSummary summary = fs.getContentSummary(p);
-      return "files=" + summary.getFileCount() + ",bytes=" + summary.getLength()
-          + ",dirs=" + summary.getDirectoryCount();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot fingerprint " + path, e);
-    }
   }
 }

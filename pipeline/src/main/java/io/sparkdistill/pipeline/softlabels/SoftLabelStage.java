@@ -1,6 +1,9 @@
 package io.sparkdistill.pipeline.softlabels;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
 
 import io.sparkdistill.datasets.examples.ExampleTable;
 import io.sparkdistill.datasets.image.ImageShape;
@@ -106,9 +109,13 @@ public final class SoftLabelStage implements Stage {
       SoftLabelStore.writeInOrder(rows, path, settings.rowGroupBytes());
       double seconds = (System.nanoTime() - t0) / 1e9;
 
-      Dataset<Row> written = spark.read().parquet(path);
-      long count = written.count();
-      long distinct = written.select(SoftLabelTable.EXAMPLE_ID, SoftLabelTable.VIEW_ID).distinct().count();
+      // One scan for both checks: rows, and distinct (example, view) pairs.
+      Row counts =
+          spark.read().parquet(path)
+              .agg(count(lit(1)), countDistinct(col(SoftLabelTable.EXAMPLE_ID), col(SoftLabelTable.VIEW_ID)))
+              .first();
+      long count = counts.getLong(0);
+      long distinct = counts.getLong(1);
       if (count != expected || distinct != count) {
         throw new IllegalStateException(
             String.format(

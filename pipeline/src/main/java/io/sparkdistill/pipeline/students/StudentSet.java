@@ -52,7 +52,7 @@ public record StudentSet(
             .filter(col(ExampleTable.SPLIT).equalTo("train"))
             .select(ExampleTable.EXAMPLE_ID, ExampleTable.LABEL, ExampleTable.HEIGHT, ExampleTable.WIDTH,
                 ExampleTable.CHANNELS, ExampleTable.PIXELS);
-    Dataset<Row> joined = examples;
+    Dataset<Row> labelled = null;
     for (String teacher : teachers) {
       Dataset<Row> labels =
           SoftLabelStore.read(spark, layout, stage, teacher)
@@ -69,12 +69,13 @@ public record StudentSet(
                   col(SoftLabelTable.TOPK_LOGITS).as(teacher + ".logits"),
                   col(SoftLabelTable.LOGIT_BITS).as(teacher + ".bits"),
                   col(SoftLabelTable.LOG_SUM_EXP).as(teacher + ".lse"));
-      joined =
-          joined == examples
-              ? examples.join(labels, ExampleTable.EXAMPLE_ID)
-              : joined.join(labels, scala.jdk.javaapi.CollectionConverters.asScala(
+      labelled =
+          labelled == null
+              ? labels
+              : labelled.join(labels, scala.jdk.javaapi.CollectionConverters.asScala(
                       List.of(SoftLabelTable.EXAMPLE_ID, SoftLabelTable.VIEW_ID)).toSeq());
     }
+    Dataset<Row> joined = examples.join(labelled, ExampleTable.EXAMPLE_ID);
     List<Row> rows = joined.orderBy(SoftLabelTable.EXAMPLE_ID, SoftLabelTable.VIEW_ID).collectAsList();
     if (rows.isEmpty()) {
       throw new IllegalStateException("no train soft labels of " + teachers + " under " + layout.stageDir(stage));

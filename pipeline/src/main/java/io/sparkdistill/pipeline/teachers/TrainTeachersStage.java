@@ -16,12 +16,12 @@ import io.sparkdistill.pipeline.train.Augmenter;
 import io.sparkdistill.pipeline.train.Evaluation;
 import io.sparkdistill.pipeline.train.ImageArrays;
 import io.sparkdistill.pipeline.train.Normalization;
+import io.sparkdistill.pipeline.train.OptimizerSettings;
 import io.sparkdistill.pipeline.train.StepListener;
 import io.sparkdistill.pipeline.train.StepLoss;
 import io.sparkdistill.pipeline.train.TrainLoop;
 import io.sparkdistill.pipeline.train.TrainResult;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +65,7 @@ public final class TrainTeachersStage implements Stage {
     Map<String, String> inputs = new TreeMap<>();
     for (TeacherSettings teacher : context.config().teachers()) {
       if (teacher.registered()) {
-        inputs.put(teacher.checkpoint(), fingerprint(context, new Path(teacher.checkpoint())));
+        inputs.put(teacher.checkpoint(), context.fingerprint(teacher.checkpoint()));
       }
     }
     return inputs;
@@ -78,16 +78,12 @@ public final class TrainTeachersStage implements Stage {
     }
     for (TeacherSettings teacher : context.config().teachers()) {
       if (teacher.registered()) {
-        Path path = new Path(teacher.checkpoint());
-        try {
-          if (!path.getFileSystem(context.layout().fs().getConf()).exists(path)) {
-            throw new ConfigError(
-                "teachers." + teacher.name() + ".checkpoint: " + teacher.checkpoint() + " does not exist");
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+        if (!context.exists(teacher.checkpoint())) {
+          throw new ConfigError(
+              "teachers." + teacher.name() + ".checkpoint: " + teacher.checkpoint() + " does not exist");
         }
         if (!teacher.torchScript()) {
+          Path path = new Path(teacher.checkpoint());
           ModelSpec spec = ModelCheckpoint.load(ModelFiles.readable(context.layout().fs(), path)).spec();
           checkShape(teacher, spec.classes(), spec.inputHeight(), spec.inputWidth(), spec.inputChannels(), context);
         }
@@ -178,16 +174,15 @@ public final class TrainTeachersStage implements Stage {
    * The teacher's optimiser with its warm-up shortened to a fifth of the run when the run is
    * shorter than the warm-up (quick runs on subsets), so a schedule never fails after ingest.
    */
-  private static io.sparkdistill.pipeline.train.OptimizerSettings fitWarmup(TeacherSettings teacher, int steps) {
-    io.sparkdistill.pipeline.train.OptimizerSettings o = teacher.optimizer();
+  private static OptimizerSettings fitWarmup(TeacherSettings teacher, int steps) {
+    OptimizerSettings o = teacher.optimizer();
     int warmup = Math.min(o.warmupSteps(), steps / 5);
     if (warmup == o.warmupSteps()) {
       return o;
     }
     LOG.warn("[train-teachers] {}: warm-up of {} steps shortened to {} for a run of {} steps",
         teacher.name(), o.warmupSteps(), warmup, steps);
-    return new io.sparkdistill.pipeline.train.OptimizerSettings(
-        o.type(), o.learningRate(), o.momentum(), o.weightDecay(), o.schedule(), warmup, o.stepEvery(), o.stepFactor());
+    return o.withWarmupSteps(warmup);
   }
 
   /** Copies a given checkpoint into the run, checks it fits the data, and evaluates it. */
@@ -219,14 +214,15 @@ public final class TrainTeachersStage implements Stage {
     } else {
       kind = TeacherInfo.DJL;
       modelName = MODEL_DIR;
-      ModelSpec spec = ModelCheckpoint.load(local).spec();
+      ModelCheckpoint.Loaded checkpoint = ModelCheckpoint.load(local);
+      ModelSpec spec = checkpoint.spec();
       checkShape(teacher, spec.classes(), spec.inputHeight(), spec.inputWidth(), spec.inputChannels(), context);
       if (spec.classes() != classes) {
         throw new ConfigError(
             "teachers." + teacher.name() + ".checkpoint: the model has " + spec.classes()
                 + " classes, the dataset " + classes);
       }
-      Map<String, Object> info = ModelCheckpoint.load(local).info();
+      Map<String, Object> info = checkpoint.info();
       normalization =
           info.containsKey("normalization_mean")
               ? Normalization.of(numbers(info.get("normalization_mean")), numbers(info.get("normalization_std")))
@@ -272,15 +268,5 @@ public final class TrainTeachersStage implements Stage {
   /** The folder of one teacher inside this stage's output. */
   public static Path teacherDir(StageContext context, TeacherSettings teacher) {
     return new Path(context.layout().stageDir(StageName.TRAIN_TEACHERS), teacher.name());
-  }
-
-  private static String fingerprint(StageContext context, Path path) {
-    try {
-      FileSystem fs = path.getFileSystem(context.layout().fs().getConf());
-      org.apache.hadoop.fs.ContentSummary summary = fs.getContentSummary(path);
-      return "bytes=" + summary.getLength() + ",mtime=" + fs.getFileStatus(path).getModificationTime();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot fingerprint " + path, e);
-    }
   }
 }

@@ -146,4 +146,15 @@ public record OptimizerSettings(
     return new OptimizerSettings(
         type, learningRate, momentum, decay, schedule, warmupSteps, stepEvery, stepFactor);
   }
+
+  /**
+   * The same settings with another warm-up length.
+   *
+   * @param steps warm-up steps, at least 0
+   * @return the settings
+   */
+  public OptimizerSettings withWarmupSteps(int steps) {
+    return new OptimizerSettings(
+        type, learningRate, momentum, weightDecay, schedule, steps, stepEvery, stepFactor);
+  }
 }
