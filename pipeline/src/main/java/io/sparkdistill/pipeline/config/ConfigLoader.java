@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
+import io.sparkdistill.pipeline.models.Architecture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,7 +85,34 @@ public final class ConfigLoader {
           reader, "students.variants." + com.typesafe.config.ConfigUtil.joinPath(variant.name()) + ".teachers",
           variant.teachers(), config);
     }
+    checkArchitectures(reader, config);
     return config;
+  }
+
+  /**
+   * The text path trains {@code bert} networks only, the image path everything else: a mismatch is
+   * reported with the key before any stage runs. Registered teachers bring their own network;
+   * students are checked once variants are declared.
+   */
+  private static void checkArchitectures(ConfigReader reader, RunConfig config) {
+    boolean text = config.dataset().isText();
+    for (TeacherSettings teacher : config.teachers()) {
+      if (!teacher.registered() && teacher.architecture().isText() != text) {
+        throw reader.invalid(
+            "teachers." + com.typesafe.config.ConfigUtil.joinPath(teacher.name()) + ".architecture",
+            architectureProblem(text, teacher.architecture()));
+      }
+    }
+    if (!config.students().variants().isEmpty() && config.students().architecture().isText() != text) {
+      throw reader.invalid("students.architecture", architectureProblem(text, config.students().architecture()));
+    }
+  }
+
+  private static String architectureProblem(boolean text, Architecture architecture) {
+    return text
+        ? "the text path (dataset.format brown, c4 or text) trains bert networks, got "
+            + ConfigReader.kebab(architecture)
+        : "bert is the text architecture; dataset.format is an image format, so use cnn or resnet";
   }
 
   private static void checkTeacherNames(

@@ -3,6 +3,7 @@ package io.sparkdistill.pipeline.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
 import io.sparkdistill.datasets.image.ImageShape;
+import io.sparkdistill.pipeline.mlm.MlmSpec;
 import io.sparkdistill.pipeline.models.Architecture;
 import io.sparkdistill.pipeline.models.ModelSpec;
 import io.sparkdistill.pipeline.softlabels.SoftLabelDistribution;
@@ -16,9 +17,11 @@ import java.util.TreeSet;
  * settings and the variants to compare.
  *
  * @param architecture network family of the student
- * @param width channels of the first conv block (cnn)
- * @param depth conv blocks (cnn) or layers (resnet)
- * @param dropout dropout before the classifier (cnn)
+ * @param width channels of the first conv block (cnn); hidden size (bert)
+ * @param depth conv blocks (cnn), layers (resnet) or transformer blocks (bert)
+ * @param dropout dropout before the classifier (cnn); embedding dropout (bert)
+ * @param heads attention heads per transformer block (bert)
+ * @param intermediateSize feed-forward width of each transformer block (bert; 0 = 4 * width)
  * @param batchSize stored views per step
  * @param epochs the full budget, in passes over the train examples
  * @param budgets fractions of the full budget each variant is trained at, ascending
@@ -36,6 +39,8 @@ public record StudentSettings(
     int width,
     int depth,
     double dropout,
+    int heads,
+    int intermediateSize,
     int batchSize,
     double epochs,
     List<Double> budgets,
@@ -57,6 +62,16 @@ public record StudentSettings(
   /** The student's model specification for a dataset of {@code classes} classes. */
   public ModelSpec spec(int classes, ImageShape shape) {
     return ModelSpec.of(architecture, width, depth, dropout, classes, shape);
+  }
+
+  /**
+   * The masked-language-model specification (architecture {@code bert}) over a vocabulary of
+   * {@code vocabularySize} tokens and sequences of {@code sequenceLength} ids.
+   */
+  public MlmSpec mlmSpec(int vocabularySize, int sequenceLength) {
+    return new MlmSpec(
+        vocabularySize, width, depth, heads, intermediateSize == 0 ? 4 * width : intermediateSize,
+        sequenceLength, dropout);
   }
 
   /** Steps of the full budget for a train split of {@code examples} examples (at least 1). */
@@ -108,6 +123,8 @@ public record StudentSettings(
             r.intAtLeast(p + ".width", 1),
             r.intAtLeast(p + ".depth", 1),
             r.doubleValue(p + ".dropout"),
+            r.intAtLeast(p + ".heads", 1),
+            r.intAtLeast(p + ".intermediate-size", 0),
             r.intAtLeast(p + ".batch-size", 1),
             epochs,
             budgets,
@@ -119,7 +136,9 @@ public record StudentSettings(
             r.intAtLeast(p + ".evaluate-every", 0),
             r.intAtLeast(p + ".checkpoint-every", 1),
             variants(resolved));
-    r.build(p, () -> students.spec(2, new ImageShape(28, 28, 1, ImageShape.ResizeMode.STRETCH)));
+    r.build(p, () -> students.architecture().isText()
+        ? students.mlmSpec(6, 8)
+        : students.spec(2, new ImageShape(28, 28, 1, ImageShape.ResizeMode.STRETCH)));
     return students;
   }
 

@@ -3,6 +3,7 @@ package io.sparkdistill.pipeline.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
 import io.sparkdistill.datasets.image.ImageShape;
+import io.sparkdistill.pipeline.mlm.MlmSpec;
 import io.sparkdistill.pipeline.models.Architecture;
 import io.sparkdistill.pipeline.models.ModelSpec;
 import io.sparkdistill.pipeline.train.OptimizerSettings;
@@ -16,9 +17,11 @@ import java.util.TreeSet;
  *
  * @param name the teacher's name (its key under {@code teachers})
  * @param architecture network family
- * @param width channels of the first conv block (cnn)
- * @param depth conv blocks (cnn) or layers (resnet)
- * @param dropout dropout before the classifier (cnn)
+ * @param width channels of the first conv block (cnn); hidden size (bert)
+ * @param depth conv blocks (cnn), layers (resnet) or transformer blocks (bert)
+ * @param dropout dropout before the classifier (cnn); embedding dropout (bert)
+ * @param heads attention heads per transformer block (bert)
+ * @param intermediateSize feed-forward width of each transformer block (bert; 0 = 4 * width)
  * @param epochs passes over the train split
  * @param batchSize examples per step
  * @param seed initial parameters and batch order
@@ -35,6 +38,8 @@ public record TeacherSettings(
     int width,
     int depth,
     double dropout,
+    int heads,
+    int intermediateSize,
     int epochs,
     int batchSize,
     long seed,
@@ -63,6 +68,16 @@ public record TeacherSettings(
   /** The model specification for a dataset of {@code classes} classes and images of {@code shape}. */
   public ModelSpec spec(int classes, ImageShape shape) {
     return ModelSpec.of(architecture, width, depth, dropout, classes, shape);
+  }
+
+  /**
+   * The masked-language-model specification (architecture {@code bert}) over a vocabulary of
+   * {@code vocabularySize} tokens and sequences of {@code sequenceLength} ids.
+   */
+  public MlmSpec mlmSpec(int vocabularySize, int sequenceLength) {
+    return new MlmSpec(
+        vocabularySize, width, depth, heads, intermediateSize == 0 ? 4 * width : intermediateSize,
+        sequenceLength, dropout);
   }
 
   /** The optimiser section at {@code p} (teachers' and students' {@code optimizer}). */
@@ -102,6 +117,8 @@ public record TeacherSettings(
             r.intAtLeast(p + ".width", 1),
             r.intAtLeast(p + ".depth", 1),
             r.doubleValue(p + ".dropout"),
+            r.intAtLeast(p + ".heads", 1),
+            r.intAtLeast(p + ".intermediate-size", 0),
             r.intAtLeast(p + ".epochs", 1),
             r.intAtLeast(p + ".batch-size", 1),
             r.longValue(p + ".seed"),
@@ -114,9 +131,11 @@ public record TeacherSettings(
     if (teacher.inputMean().size() != teacher.inputStd().size()) {
       throw r.invalid(p + ".input-std", "must have as many values as input-mean");
     }
-    // Catch an impossible architecture now rather than after ingest: any shape will do here.
+    // Catch an impossible architecture now rather than after ingest: any shape or vocabulary will do.
     if (!teacher.registered()) {
-      r.build(p, () -> teacher.spec(2, new ImageShape(28, 28, 1, ImageShape.ResizeMode.STRETCH)));
+      r.build(p, () -> teacher.architecture().isText()
+          ? teacher.mlmSpec(6, 8)
+          : teacher.spec(2, new ImageShape(28, 28, 1, ImageShape.ResizeMode.STRETCH)));
     }
     return teacher;
   }

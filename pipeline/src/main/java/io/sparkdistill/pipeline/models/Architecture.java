@@ -11,7 +11,17 @@ public enum Architecture {
    */
   CNN,
   /** DJL's model-zoo {@code ResNetV1} with {@code depth} layers. */
-  RESNET;
+  RESNET,
+  /**
+   * The text path's BERT-style encoder with a masked-language-model head ({@code mlm.MlmSpec}):
+   * {@code width} is the hidden size, {@code depth} the number of transformer blocks.
+   */
+  BERT;
+
+  /** True for the architecture of the text (masked-language-model) path. */
+  public boolean isText() {
+    return this == BERT;
+  }
 
   /**
    * Looks an architecture up by name, ignoring case.

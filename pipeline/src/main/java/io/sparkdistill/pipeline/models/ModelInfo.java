@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sparkdistill.pipeline.mlm.MlmSpec;
 import io.sparkdistill.pipeline.train.Normalization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,6 +61,18 @@ public record ModelInfo(
   public ModelInfo {
     mean = List.copyOf(mean);
     std = List.copyOf(std);
+  }
+
+  /**
+   * The record of a masked-language model ({@code mlm.MlmSpec}, a DJL checkpoint in {@code
+   * model/}): on the text path {@code classes} is the vocabulary size, {@code inputHeight} the
+   * sequence length, {@code inputWidth} and {@code inputChannels} 1, and there is no input
+   * normalisation; {@code testAccuracy} is the held-out masked-token accuracy.
+   */
+  public static ModelInfo ofMlm(String name, MlmSpec spec, double testAccuracy, boolean trained) {
+    return new ModelInfo(
+        FORMAT_VERSION, name, DJL, "model", spec.vocabularySize(), spec.maxSequenceLength(), 1, 1,
+        List.of(), List.of(), testAccuracy, trained);
   }
 
   /** The input normalisation as the training code takes it. */

@@ -70,6 +70,10 @@ public record ModelSpec(
     if (architecture == null) {
       throw new IllegalArgumentException("architecture must be set");
     }
+    if (architecture.isText()) {
+      throw new IllegalArgumentException(
+          "bert is the text (masked-language-model) architecture; image datasets take cnn or resnet");
+    }
     atLeast("width", width, 1);
     atLeast("depth", depth, 1);
     atLeast("classes", classes, 2);

@@ -11,26 +11,34 @@ import java.util.List;
  * @param formatVersion version of this layout
  * @param runName the run's {@code run.name}
  * @param dataset the run's {@code dataset.name}
+ * @param metric what the accuracies are: {@value #TOP1} (images) or {@value #MASKED_TOKEN} (text)
  * @param targetAccuracy the baseline's mean accuracy at its largest budget
  * @param target where the target accuracy comes from
  * @param variants every variant, baseline first, then by name
  * @param teachers every teacher known to evaluate or the teachers' manifests, by name
  * @param ensemble the ensemble the {@code mean} policy reads; null without an ensemble manifest
  * @param consistency evaluate's top-1 against the training loop's final accuracy
+ * @param downstream the downstream task students were fine-tuned on; null without one
  * @param warnings things a reader should know (unknown teacher costs)
  */
 public record Report(
     int formatVersion,
     String runName,
     String dataset,
+    String metric,
     double targetAccuracy,
     Target target,
     List<VariantResult> variants,
     List<TeacherResult> teachers,
     EnsembleResult ensemble,
     Consistency consistency,
+    Downstream downstream,
     List<String> warnings) {
-  public static final int FORMAT_VERSION = 1;
+  /** 2: metric, perplexities and the downstream task (the text path). */
+  public static final int FORMAT_VERSION = 2;
+
+  public static final String TOP1 = "test top-1 accuracy";
+  public static final String MASKED_TOKEN = "held-out masked-token accuracy";
 
   public Report {
     variants = List.copyOf(variants);
@@ -73,6 +81,8 @@ public record Report(
    * @param speedupStepsBySeed for each seed the variant and the baseline share, the steps
    *     speed-up of that seed's own curve against the baseline's same-seed curve, to that baseline
    *     run's accuracy at the largest budget (null where the variant does not reach it)
+   * @param finalPerplexity mean masked-token perplexity at its largest budget (text; else null)
+   * @param downstreamAccuracy mean downstream accuracy at its largest budget (null without one)
    */
   public record VariantResult(
       String name,
@@ -90,7 +100,9 @@ public record Report(
       boolean reachedAtSmallestBudget,
       List<BudgetPoint> budgets,
       List<LowerTarget> lowerTargets,
-      java.util.Map<Long, Double> speedupStepsBySeed) {
+      java.util.Map<Long, Double> speedupStepsBySeed,
+      Double finalPerplexity,
+      Double downstreamAccuracy) {
     public VariantResult {
       speedupStepsBySeed = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(speedupStepsBySeed));
       teachers = List.copyOf(teachers);
@@ -124,9 +136,25 @@ public record Report(
    * @param ece evaluate's expected calibration error
    * @param trainSeconds training seconds (0 for a registered checkpoint)
    * @param softLabelSeconds seconds of its soft-label pass
+   * @param perplexity masked-token perplexity (text; else null)
+   * @param downstreamAccuracy accuracy after fine-tuning on the downstream task (null without one)
    */
   public record TeacherResult(
-      String name, Double top1, Double ece, Double trainSeconds, Double softLabelSeconds) {}
+      String name, Double top1, Double ece, Double trainSeconds, Double softLabelSeconds,
+      Double perplexity, Double downstreamAccuracy) {}
+
+  /**
+   * The downstream task every pre-trained student (and teacher) was fine-tuned on.
+   *
+   * @param task the task's name (e.g. spam-assassin, sst-2)
+   * @param classes its number of classes
+   * @param trainExamples examples fine-tuned on
+   * @param testExamples examples scored
+   * @param untrainedAccuracy the same fine-tuning from a randomly initialised student network: what
+   *     pre-training adds is the difference
+   */
+  public record Downstream(
+      String task, int classes, long trainExamples, long testExamples, Double untrainedAccuracy) {}
 
   /**
    * The ensemble table.

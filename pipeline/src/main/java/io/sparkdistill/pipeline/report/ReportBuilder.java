@@ -34,6 +34,23 @@ public final class ReportBuilder {
       List<RunResult> runs,
       Map<String, ModelScore> teacherScores,
       TeacherCosts costs) {
+    return build(runName, dataset, Report.TOP1, runs, teacherScores, costs, null);
+  }
+
+  /**
+   * The report, with the text path's extras.
+   *
+   * @param metric what the accuracies are ({@link Report#TOP1} or {@link Report#MASKED_TOKEN})
+   * @param downstream the downstream task, null without one
+   */
+  public static Report build(
+      String runName,
+      String dataset,
+      String metric,
+      List<RunResult> runs,
+      Map<String, ModelScore> teacherScores,
+      TeacherCosts costs,
+      Report.Downstream downstream) {
     if (runs.isEmpty()) {
       throw new IllegalStateException("there are no student runs to report on");
     }
@@ -74,12 +91,15 @@ public final class ReportBuilder {
               steps.reachedAtSmallestBudget(),
               curve.points(),
               lower,
-              bySeed(runs, baseline.name(), curve.name())));
+              bySeed(runs, baseline.name(), curve.name()),
+              meanAtLargest(runs, curve, RunResult::perplexity),
+              meanAtLargest(runs, curve, RunResult::downstreamAccuracy)));
     }
     return new Report(
         Report.FORMAT_VERSION,
         runName,
         dataset,
+        metric,
         target,
         new Report.Target(baseline.name(), targetPoint.budgetFraction(), targetPoint.seeds()),
         variants,
@@ -88,7 +108,23 @@ public final class ReportBuilder {
             ? null
             : new Report.EnsembleResult(costs.ensembleTeachers(), costs.ensembleSeconds()),
         consistency(runs),
+        downstream,
         warnings);
+  }
+
+  /** The mean of a figure over the variant's runs at its largest budget; null if any is unknown. */
+  private static Double meanAtLargest(
+      List<RunResult> runs, VariantCurve curve, java.util.function.Function<RunResult, Double> figure) {
+    double budget = curve.largest().budgetFraction();
+    List<Double> values =
+        runs.stream()
+            .filter(r -> r.variant().equals(curve.name()) && r.budgetFraction() == budget)
+            .map(figure)
+            .toList();
+    if (values.isEmpty() || values.contains(null)) {
+      return null;
+    }
+    return values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
   }
 
   /**
@@ -174,7 +210,9 @@ public final class ReportBuilder {
               score == null ? null : score.top1(),
               score == null ? null : score.ece(),
               costs.trainSeconds().get(name),
-              costs.softLabelSeconds().get(name)));
+              costs.softLabelSeconds().get(name),
+              score == null ? null : score.perplexity(),
+              score == null ? null : score.downstreamAccuracy()));
     }
     return teachers;
   }

@@ -19,16 +19,21 @@ public final class ReportMarkdown {
     StringBuilder md = new StringBuilder();
     Report.Target target = report.target();
     md.append("# Spark Distill report: ").append(report.runName()).append(" (").append(report.dataset()).append(")\n\n");
-    md.append("**Target:** test accuracy **").append(accuracy(report.targetAccuracy()))
+    md.append("**Target:** ").append(report.metric()).append(" **").append(accuracy(report.targetAccuracy()))
         .append("**, the mean over seeds ").append(target.seeds()).append(" of the baseline `")
         .append(target.variant()).append("` at its largest budget (budget fraction ").append(budget(target.budgetFraction()))
         .append("), measured on the test split by the evaluate stage. Each")
         .append(" variant's steps and training seconds to the target are interpolated linearly")
         .append(" between its budgets (each budget a complete schedule; means over seeds).\n\n");
 
+    boolean perplexity = report.variants().stream().anyMatch(v -> v.finalPerplexity() != null);
+    Report.Downstream downstream = report.downstream();
     md.append("| variant | teachers | final acc (mean ± std) | steps to target | wall s to target")
-        .append(" | speed-up (steps) | per seed (steps) | speed-up (wall) | teacher cost s | speed-up incl. teacher cost |\n");
-    md.append("|---|---|---|---:|---:|---:|---|---:|---:|---:|\n");
+        .append(" | speed-up (steps) | per seed (steps) | speed-up (wall) | teacher cost s | speed-up incl. teacher cost |")
+        .append(perplexity ? " final perplexity |" : "")
+        .append(downstream != null ? " " + downstream.task() + " accuracy |" : "").append('\n');
+    md.append("|---|---|---|---:|---:|---:|---|---:|---:|---:|")
+        .append(perplexity ? "---:|" : "").append(downstream != null ? "---:|" : "").append('\n');
     Report.VariantResult baseline = report.baseline();
     boolean bounds = false;
     for (Report.VariantResult v : report.variants()) {
@@ -44,10 +49,28 @@ public final class ReportMarkdown {
           .append(" | ").append(perSeed(v))
           .append(" | ").append(speedup(v.speedupWall(), atLeast))
           .append(" | ").append(v.teacherCostS() == null ? "unknown" : format("%,.1f", v.teacherCostS()))
-          .append(" | ").append(speedup(v.speedupWallWithTeacherCost(), atLeast)).append(" |\n");
+          .append(" | ").append(speedup(v.speedupWallWithTeacherCost(), atLeast)).append(" |");
+      if (perplexity) {
+        md.append(' ').append(v.finalPerplexity() == null ? NONE : format("%.2f", v.finalPerplexity())).append(" |");
+      }
+      if (downstream != null) {
+        md.append(' ').append(v.downstreamAccuracy() == null ? NONE : accuracy(v.downstreamAccuracy())).append(" |");
+      }
+      md.append('\n');
     }
     if (bounds) {
       md.append("\n").append(BOUNDS).append('\n');
+    }
+    if (downstream != null) {
+      md.append("\n**Downstream task:** every student (and teacher) fine-tuned on `").append(downstream.task())
+          .append("` (").append(downstream.classes()).append(" classes, ")
+          .append(format("%,d", downstream.trainExamples())).append(" train / ")
+          .append(format("%,d", downstream.testExamples())).append(" test examples); accuracy on its test split.");
+      if (downstream.untrainedAccuracy() != null) {
+        md.append(" The same fine-tuning of an untrained student network reaches ")
+            .append(accuracy(downstream.untrainedAccuracy())).append(": pre-training adds the difference.");
+      }
+      md.append('\n');
     }
 
     lowerTargets(md, report);
@@ -130,14 +153,26 @@ public final class ReportMarkdown {
     if (report.teachers().isEmpty()) {
       return;
     }
-    md.append("\n## Teachers\n\n| teacher | top-1 | ECE | train s | soft-label s |\n|---|---:|---:|---:|---:|\n");
+    boolean text = report.teachers().stream().anyMatch(t -> t.perplexity() != null);
+    boolean downstream = report.teachers().stream().anyMatch(t -> t.downstreamAccuracy() != null);
+    md.append("\n## Teachers\n\n| teacher | ").append(text ? "accuracy" : "top-1")
+        .append(" | ECE | train s | soft-label s |").append(text ? " perplexity |" : "")
+        .append(downstream ? " downstream accuracy |" : "").append("\n|---|---:|---:|---:|---:|")
+        .append(text ? "---:|" : "").append(downstream ? "---:|" : "").append('\n');
     for (Report.TeacherResult t : report.teachers()) {
       md.append("| ").append(t.name())
           .append(" | ").append(t.top1() == null ? NONE : accuracy(t.top1()))
           .append(" | ").append(t.ece() == null ? NONE : format("%.4f", t.ece()))
           .append(" | ").append(t.trainSeconds() == null ? NONE : format("%,.1f", t.trainSeconds()))
           .append(" | ").append(t.softLabelSeconds() == null ? NONE : format("%,.1f", t.softLabelSeconds()))
-          .append(" |\n");
+          .append(" |");
+      if (text) {
+        md.append(' ').append(t.perplexity() == null ? NONE : format("%.2f", t.perplexity())).append(" |");
+      }
+      if (downstream) {
+        md.append(' ').append(t.downstreamAccuracy() == null ? NONE : accuracy(t.downstreamAccuracy())).append(" |");
+      }
+      md.append('\n');
     }
     if (report.ensemble() != null) {
       md.append("\nThe ensemble merges ").append(report.ensemble().teachers()).append(" in ")

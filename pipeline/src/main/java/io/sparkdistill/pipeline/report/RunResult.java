@@ -17,6 +17,8 @@ import java.util.List;
  * @param trainedAccuracy test top-1 as the training loop measured it
  * @param top1 test top-1 as the evaluate stage measured it: the run's final accuracy
  * @param ece the evaluate stage's expected calibration error
+ * @param perplexity the evaluate stage's masked-token perplexity (text path; else null)
+ * @param downstreamAccuracy accuracy after fine-tuning on the downstream task (null without one)
  */
 public record RunResult(
     String runId,
@@ -29,8 +31,18 @@ public record RunResult(
     double wallSeconds,
     double trainedAccuracy,
     double top1,
-    double ece) {
+    double ece,
+    Double perplexity,
+    Double downstreamAccuracy) {
   public RunResult {
     teachers = List.copyOf(teachers);
+  }
+
+  /** An image run (no perplexity, no downstream task). */
+  public RunResult(
+      String runId, String variant, String policy, List<String> teachers, double budgetFraction,
+      long seed, int totalSteps, double wallSeconds, double trainedAccuracy, double top1, double ece) {
+    this(runId, variant, policy, teachers, budgetFraction, seed, totalSteps, wallSeconds,
+        trainedAccuracy, top1, ece, null, null);
   }
 }

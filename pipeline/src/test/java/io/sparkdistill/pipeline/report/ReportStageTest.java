@@ -144,7 +144,7 @@ class ReportStageTest extends LocalSparkTest {
     StageOutcome outcome = runReport();
 
     JsonNode json = new ObjectMapper().readTree(reportFile("report.json").toFile());
-    assertThat(json.get("format_version").asInt()).isEqualTo(1);
+    assertThat(json.get("format_version").asInt()).isEqualTo(Report.FORMAT_VERSION);
     assertThat(json.get("run_name").asText()).isEqualTo("report-test");
     assertThat(json.get("dataset").asText()).isEqualTo("toy");
     assertThat(json.get("target_accuracy").asDouble()).isCloseTo(0.81, within(1e-9));
@@ -229,7 +229,7 @@ class ReportStageTest extends LocalSparkTest {
     assertThat(json.get("consistency").get("runs").asInt()).isEqualTo(14);
 
     String md = Files.readString(reportFile("report.md"));
-    assertThat(md).contains("**Target:** test accuracy **0.8100**");
+    assertThat(md).contains("**Target:** test top-1 accuracy **0.8100**");
     assertThat(md).contains("| online | a (online) | 0.7600 ± – (1 seed) | not reached | not reached | – | s1 not reached | – |");
     assertThat(md).contains("| ens | ensemble (mean) | 0.8700 ± 0.0141 (2 seeds) | ≤ 500 | ≤ 56.0 | ≥ 2.00× |");
     assertThat(md).contains("## Lower targets", "## Teachers", "## How to read this", "| a | 0.9000 | 0.0400 | 30.0 | 10.0 |");
