@@ -122,6 +122,9 @@ public final class EnsembleStage implements Stage {
   public void validate(StageContext context) {
     RunConfig config = context.config();
     List<String> teachers = teachers(config);
+    if (config.dataset().isText()) {
+      return; // no merged table on the text path (see run)
+    }
     if (teachers.size() < 2) {
       if (config.ensemble().teachers().isEmpty()) {
         return; // nothing to merge: the stage completes without a table (see run)
@@ -148,6 +151,15 @@ public final class EnsembleStage implements Stage {
     RunLayout layout = context.layout();
     SparkSession spark = context.spark();
     List<String> teachers = teachers(config);
+    if (config.dataset().isText()) {
+      // A merged table of masked positions over a whole vocabulary would be as large as the
+      // teachers' tables together for no saving: text students of policy mean average the
+      // teachers' stored top-k distributions as they train.
+      return new StageOutcome(
+          Map.of("rows", 0L), Map.of("teachers", String.join(",", teachers)),
+          List.of("no ensemble table on the text path: policy mean averages the stored soft labels"
+              + " of its teachers in train-students"));
+    }
     if (teachers.size() < 2) {
       // A run with one teacher still goes through the whole DAG; a student variant of policy mean
       // is refused by train-students' own checks.

@@ -6,12 +6,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.transformer.BertBlock;
 import ai.djl.training.initializer.TruncatedNormalInitializer;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkdistill.pipeline.models.CheckpointSpec;
 import io.sparkdistill.pipeline.models.ModelSpec;
+import io.sparkdistill.pipeline.models.SpecJson;
 
 /**
  * Everything needed to rebuild a BERT-style masked-language model: DJL's {@code BertBlock} (token,
@@ -47,8 +46,6 @@ public record MlmSpec(
 
   /** The {@code architecture} value in the JSON form, which tells it from a {@link ModelSpec}. */
   public static final String ARCHITECTURE = "BERT_MLM";
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Validates every field. */
   public MlmSpec {
@@ -137,7 +134,7 @@ public record MlmSpec(
    */
   @Override
   public ObjectNode toJsonTree() {
-    ObjectNode node = JSON.createObjectNode();
+    ObjectNode node = SpecJson.newObject();
     node.put("architecture", ARCHITECTURE);
     node.put("vocabulary_size", vocabularySize);
     node.put("hidden_size", hiddenSize);
@@ -166,22 +163,20 @@ public record MlmSpec(
    * @throws IllegalArgumentException naming the missing or invalid field
    */
   public static MlmSpec fromJsonTree(JsonNode node) {
-    if (node == null || !node.isObject()) {
-      throw new IllegalArgumentException("MLM spec must be a JSON object, got " + node);
-    }
-    JsonNode architecture = field(node, "architecture");
-    if (!ARCHITECTURE.equals(architecture.asText())) {
+    SpecJson json = new SpecJson("MLM spec", node);
+    String architecture = json.text("architecture");
+    if (!ARCHITECTURE.equals(architecture)) {
       throw new IllegalArgumentException(
-          "MLM spec field 'architecture' must be " + ARCHITECTURE + ", got " + architecture);
+          "MLM spec field 'architecture' must be " + ARCHITECTURE + ", got \"" + architecture + "\"");
     }
     return new MlmSpec(
-        integer(node, "vocabulary_size"),
-        integer(node, "hidden_size"),
-        integer(node, "layers"),
-        integer(node, "heads"),
-        integer(node, "intermediate_size"),
-        integer(node, "max_sequence_length"),
-        number(node, "dropout"));
+        json.integer("vocabulary_size"),
+        json.integer("hidden_size"),
+        json.integer("layers"),
+        json.integer("heads"),
+        json.integer("intermediate_size"),
+        json.integer("max_sequence_length"),
+        json.number("dropout"));
   }
 
   /**
@@ -192,42 +187,12 @@ public record MlmSpec(
    * @throws IllegalArgumentException if the text is not JSON or a field is missing or invalid
    */
   public static MlmSpec fromJson(String json) {
-    try {
-      return fromJsonTree(JSON.readTree(json));
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("MLM spec is not valid JSON: " + e.getOriginalMessage());
-    }
+    return fromJsonTree(SpecJson.parse("MLM spec", json).node());
   }
 
   private static void atLeast(String field, int value, int min) {
     if (value < min) {
       throw new IllegalArgumentException(field + " must be at least " + min + ", got " + value);
     }
-  }
-
-  private static JsonNode field(JsonNode node, String name) {
-    JsonNode value = node.get(name);
-    if (value == null || value.isNull()) {
-      throw new IllegalArgumentException("MLM spec field '" + name + "' is missing");
-    }
-    return value;
-  }
-
-  private static int integer(JsonNode node, String name) {
-    JsonNode value = field(node, name);
-    if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-      throw new IllegalArgumentException(
-          "MLM spec field '" + name + "' must be an integer, got " + value);
-    }
-    return value.intValue();
-  }
-
-  private static double number(JsonNode node, String name) {
-    JsonNode value = field(node, name);
-    if (!value.isNumber()) {
-      throw new IllegalArgumentException(
-          "MLM spec field '" + name + "' must be a number, got " + value);
-    }
-    return value.doubleValue();
   }
 }

@@ -13,9 +13,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Set;
 
@@ -63,7 +61,6 @@ public record ModelSpec(
 
   private static final int MAX_CNN_CHANNELS = 1 << 16;
   private static final Set<Integer> RESNET_IMAGENET_DEPTHS = Set.of(18, 34, 50, 101, 152, 200, 269);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Validates every field; see the class documentation for the rules. */
   public ModelSpec {
@@ -227,7 +224,7 @@ public record ModelSpec(
    */
   @Override
   public ObjectNode toJsonTree() {
-    ObjectNode node = JSON.createObjectNode();
+    ObjectNode node = SpecJson.newObject();
     node.put("architecture", architecture.name());
     node.put("width", width);
     node.put("depth", depth);
@@ -268,18 +265,16 @@ public record ModelSpec(
    * @throws IllegalArgumentException naming the missing or invalid field
    */
   public static ModelSpec fromJsonTree(JsonNode node) {
-    if (node == null || !node.isObject()) {
-      throw new IllegalArgumentException("model spec must be a JSON object, got " + node);
-    }
+    SpecJson json = new SpecJson("model spec", node);
     return new ModelSpec(
-        Architecture.of(text(node, "architecture")),
-        integer(node, "width"),
-        integer(node, "depth"),
-        integer(node, "classes"),
-        integer(node, "input_height"),
-        integer(node, "input_width"),
-        integer(node, "input_channels"),
-        number(node, "dropout"));
+        Architecture.of(json.text("architecture")),
+        json.integer("width"),
+        json.integer("depth"),
+        json.integer("classes"),
+        json.integer("input_height"),
+        json.integer("input_width"),
+        json.integer("input_channels"),
+        json.number("dropout"));
   }
 
   /**
@@ -290,11 +285,7 @@ public record ModelSpec(
    * @throws IllegalArgumentException if the text is not JSON or a field is missing or invalid
    */
   public static ModelSpec fromJson(String json) {
-    try {
-      return fromJsonTree(JSON.readTree(json));
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("model spec is not valid JSON: " + e.getOriginalMessage());
-    }
+    return fromJsonTree(SpecJson.parse("model spec", json).node());
   }
 
   private Block newCnn() {
@@ -360,40 +351,5 @@ public record ModelSpec(
     if (value < min) {
       throw new IllegalArgumentException(field + " must be at least " + min + ", got " + value);
     }
-  }
-
-  private static JsonNode field(JsonNode node, String name) {
-    JsonNode value = node.get(name);
-    if (value == null || value.isNull()) {
-      throw new IllegalArgumentException("model spec is missing field '" + name + "'");
-    }
-    return value;
-  }
-
-  private static String text(JsonNode node, String name) {
-    JsonNode value = field(node, name);
-    if (!value.isTextual()) {
-      throw new IllegalArgumentException(
-          "model spec field '" + name + "' must be a string, got " + value);
-    }
-    return value.asText();
-  }
-
-  private static int integer(JsonNode node, String name) {
-    JsonNode value = field(node, name);
-    if (!value.canConvertToInt() || !value.isIntegralNumber()) {
-      throw new IllegalArgumentException(
-          "model spec field '" + name + "' must be an integer, got " + value);
-    }
-    return value.intValue();
-  }
-
-  private static double number(JsonNode node, String name) {
-    JsonNode value = field(node, name);
-    if (!value.isNumber()) {
-      throw new IllegalArgumentException(
-          "model spec field '" + name + "' must be a number, got " + value);
-    }
-    return value.doubleValue();
   }
 }

@@ -8,7 +8,9 @@ import io.sparkdistill.pipeline.dag.Stage;
 import io.sparkdistill.pipeline.dag.StageContext;
 import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.dag.StageOutcome;
+import io.sparkdistill.pipeline.eval.DownstreamTable;
 import io.sparkdistill.pipeline.eval.EvaluationTable;
+import io.sparkdistill.pipeline.eval.TextEvaluationTable;
 import io.sparkdistill.pipeline.students.StudentCurveTable;
 import io.sparkdistill.pipeline.students.StudentRunTable;
 import java.io.IOException;
@@ -38,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * each student variant reached the baseline's full-budget accuracy (see {@link ReportBuilder}).
  *
  * <p>Reads {@code train-students/runs/}, the evaluation rows of {@code evaluate/models/} (a run's
- * final accuracy is evaluate's top-1), the evaluation steps of the full-budget runs in {@code
+ * final accuracy is evaluate's top-1; on the text path {@code evaluate/text-models/}, the held-out
+ * masked-token accuracy and perplexity, and {@code evaluate/downstream/} when there is a
+ * downstream task), the evaluation steps of the full-budget runs in {@code
  * train-students/steps/} (for the training-curve chart) and the teachers' costs from the
  * train-teachers, soft-labels and ensemble manifests. The tables are small: they are collected to
  * the driver and the rest is plain Java. Each file is written under a temporary name and renamed.
@@ -65,12 +69,20 @@ public final class ReportStage implements Stage {
     RunLayout layout = context.layout();
     Map<String, ModelScore> students = new TreeMap<>();
     Map<String, ModelScore> teachers = new TreeMap<>();
-    readEvaluations(spark, layout, students, teachers);
-    List<RunResult> runs = readRuns(spark, layout, students);
+    boolean text = context.config().dataset().isText();
+    Report.Downstream downstream = null;
+    if (text) {
+      readTextEvaluations(spark, layout, students, teachers);
+      downstream = readDownstream(spark, layout, students, teachers);
+    } else {
+      readEvaluations(spark, layout, students, teachers);
+    }
+    List<RunResult> runs = readRuns(spark, layout, students, text);
     TeacherCosts costs = teacherCosts(context);
     Report report =
         ReportBuilder.build(
-            context.config().run().name(), context.config().dataset().name(), runs, teachers, costs);
+            context.config().run().name(), context.config().dataset().name(),
+            text ? Report.MASKED_TOKEN : Report.TOP1, runs, teachers, costs, downstream);
     Map<String, List<ReportCharts.CurvePoint>> curves = trainingCurves(spark, layout, runs);
 
     FileSystem fs = layout.fs();
@@ -110,24 +122,85 @@ public final class ReportStage implements Stage {
         read(spark, layout, path, EvaluationTable.MODELS_SCHEMA,
             EvaluationTable.MODEL, EvaluationTable.KIND, EvaluationTable.TOP1, EvaluationTable.ECE);
     for (Row row : models.collectAsList()) {
+      put(path, row.getString(0), row.getString(1), new ModelScore(row.getDouble(2), row.getDouble(3)),
+          students, teachers);
+    }
+  }
+
+  /** The text path's {@code evaluate/text-models/}, split into students and teachers. */
+  private static void readTextEvaluations(
+      SparkSession spark, RunLayout layout, Map<String, ModelScore> students, Map<String, ModelScore> teachers) {
+    String path = layout.table(StageName.EVALUATE, TextEvaluationTable.MODELS);
+    Dataset<Row> models =
+        read(spark, layout, path, TextEvaluationTable.MODELS_SCHEMA,
+            TextEvaluationTable.MODEL, TextEvaluationTable.KIND, TextEvaluationTable.TOP1,
+            TextEvaluationTable.ECE, TextEvaluationTable.PERPLEXITY);
+    for (Row row : models.collectAsList()) {
+      put(path, row.getString(0), row.getString(1),
+          new ModelScore(row.getDouble(2), row.getDouble(3), row.getDouble(4), null), students, teachers);
+    }
+  }
+
+  /**
+   * The text path's {@code evaluate/downstream/}, when evaluate fine-tuned on a downstream task:
+   * each model's accuracy joins its score; the untrained network's row is the task's reference.
+   */
+  private static Report.Downstream readDownstream(
+      SparkSession spark, RunLayout layout, Map<String, ModelScore> students, Map<String, ModelScore> teachers)
+      throws IOException {
+    String path = layout.table(StageName.EVALUATE, DownstreamTable.TABLE);
+    if (!layout.fs().exists(new Path(path))) {
+      return null; // downstream.format = none
+    }
+    List<Row> rows =
+        read(spark, layout, path, DownstreamTable.SCHEMA,
+            DownstreamTable.MODEL, DownstreamTable.KIND, DownstreamTable.TASK, DownstreamTable.CLASSES,
+            DownstreamTable.TRAIN_EXAMPLES, DownstreamTable.TEST_EXAMPLES, DownstreamTable.ACCURACY)
+            .collectAsList();
+    if (rows.isEmpty()) {
+      return null;
+    }
+    Double untrained = null;
+    for (Row row : rows) {
       String model = row.getString(0);
       String kind = row.getString(1);
-      Map<String, ModelScore> target =
-          switch (kind) {
-            case EvaluationTable.KIND_STUDENT -> students;
-            case EvaluationTable.KIND_TEACHER -> teachers;
-            default -> throw new IllegalStateException(
-                path + ": model '" + model + "' has kind '" + kind + "', expected "
-                    + EvaluationTable.KIND_TEACHER + " or " + EvaluationTable.KIND_STUDENT);
-          };
-      if (target.put(model, new ModelScore(row.getDouble(2), row.getDouble(3))) != null) {
-        throw new IllegalStateException(path + ": " + kind + " '" + model + "' has more than one row");
+      double accuracy = row.getDouble(6);
+      if (DownstreamTable.KIND_UNTRAINED.equals(kind)) {
+        untrained = accuracy;
+        continue;
       }
+      Map<String, ModelScore> scores = EvaluationTable.KIND_TEACHER.equals(kind) ? teachers : students;
+      ModelScore score = scores.get(model);
+      if (score == null) {
+        throw new IllegalStateException(
+            path + ": " + kind + " '" + model + "' has a downstream row but no row in "
+                + layout.table(StageName.EVALUATE, TextEvaluationTable.MODELS));
+      }
+      scores.put(model, score.withDownstream(accuracy));
+    }
+    Row first = rows.get(0);
+    return new Report.Downstream(first.getString(2), first.getInt(3), first.getLong(4), first.getLong(5), untrained);
+  }
+
+  private static void put(
+      String path, String model, String kind, ModelScore score,
+      Map<String, ModelScore> students, Map<String, ModelScore> teachers) {
+    Map<String, ModelScore> target =
+        switch (kind) {
+          case EvaluationTable.KIND_STUDENT -> students;
+          case EvaluationTable.KIND_TEACHER -> teachers;
+          default -> throw new IllegalStateException(
+              path + ": model '" + model + "' has kind '" + kind + "', expected "
+                  + EvaluationTable.KIND_TEACHER + " or " + EvaluationTable.KIND_STUDENT);
+        };
+    if (target.put(model, score) != null) {
+      throw new IllegalStateException(path + ": " + kind + " '" + model + "' has more than one row");
     }
   }
 
   /** The student runs, each with its evaluation; fails naming the runs evaluate has not scored. */
-  private static List<RunResult> readRuns(SparkSession spark, RunLayout layout, Map<String, ModelScore> scores) {
+  private static List<RunResult> readRuns(
+      SparkSession spark, RunLayout layout, Map<String, ModelScore> scores, boolean text) {
     String path = layout.table(StageName.TRAIN_STUDENTS, StudentRunTable.TABLE);
     Dataset<Row> table =
         read(spark, layout, path, StudentRunTable.SCHEMA,
@@ -146,13 +219,14 @@ public final class ReportStage implements Stage {
       runs.add(
           new RunResult(
               runId, row.getString(1), row.getString(2), row.getList(3), row.getDouble(4), row.getLong(5),
-              row.getInt(6), row.getDouble(7), row.getDouble(8), score.top1(), score.ece()));
+              row.getInt(6), row.getDouble(7), row.getDouble(8), score.top1(), score.ece(),
+              score.perplexity(), score.downstreamAccuracy()));
     }
     if (!unevaluated.isEmpty()) {
       unevaluated.sort(null);
       throw new IllegalStateException(
           unevaluated.size() + " student runs have no row in "
-              + layout.table(StageName.EVALUATE, EvaluationTable.MODELS) + ": "
+              + layout.table(StageName.EVALUATE, text ? TextEvaluationTable.MODELS : EvaluationTable.MODELS) + ": "
               + unevaluated.subList(0, Math.min(5, unevaluated.size()))
               + (unevaluated.size() > 5 ? " ..." : "") + "; re-run evaluate (--from evaluate)");
     }

@@ -93,7 +93,7 @@ class ModelSpecTest {
     assertThatThrownBy(() -> new ModelSpec(null, 16, 20, 10, 28, 28, 1, 0))
         .hasMessage("architecture must be set");
     assertThatThrownBy(() -> Architecture.of("vit"))
-        .hasMessage("unknown architecture 'vit', known: [cnn, resnet]");
+        .hasMessage("unknown architecture 'vit', known: [cnn, resnet, bert]");
   }
 
   @Test
@@ -104,7 +104,7 @@ class ModelSpecTest {
     ModelSpec resnet = ModelSpec.resnet(20, 10, 28, 28, 1);
     assertThat(ModelSpec.fromJson(resnet.toJson())).isEqualTo(resnet);
     assertThatThrownBy(() -> ModelSpec.fromJson(spec.toJson().replace("\"classes\":10,", "")))
-        .hasMessage("model spec is missing field 'classes'");
+        .hasMessage("model spec field 'classes' is missing");
     assertThatThrownBy(
             () -> ModelSpec.fromJson(spec.toJson().replace("\"depth\":3", "\"depth\":3.5")))
         .hasMessage("model spec field 'depth' must be an integer, got 3.5");
