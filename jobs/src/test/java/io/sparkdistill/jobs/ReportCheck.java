@@ -26,13 +26,61 @@ final class ReportCheck {
   /** One budget of one variant, recomputed: mean over seeds. */
   private record Point(double budget, int steps, double wall, double accuracy) {}
 
+  /** An image run's report: scores from {@code evaluate/models}. */
   static void check(Path runRoot, JsonNode report) {
+    check(runRoot, report, "evaluate/models");
+  }
+
+  /**
+   * A text run's report: scores from {@code evaluate/text-models}; also each variant's final
+   * perplexity and, when evaluate fine-tuned on a downstream task, its downstream accuracy (means
+   * at the largest budget) and the untrained reference.
+   */
+  static void checkText(Path runRoot, JsonNode report) {
+    check(runRoot, report, "evaluate/text-models");
+    SparkSession spark =
+        SparkSession.builder().master("local[1]").appName("ReportCheck")
+            .config("spark.ui.enabled", "false").getOrCreate();
+    try {
+      Map<String, Double> perplexity = new HashMap<>();
+      for (Row row : spark.read().parquet(runRoot.resolve("evaluate/text-models").toString()).collectAsList()) {
+        perplexity.put(row.getAs("model"), row.getAs("perplexity"));
+      }
+      Map<String, Double> downstream = new HashMap<>();
+      for (Row row : spark.read().parquet(runRoot.resolve("evaluate/downstream").toString()).collectAsList()) {
+        downstream.put(row.getAs("model"), row.getAs("accuracy"));
+      }
+      assertThat(report.get("downstream").get("untrained_accuracy").asDouble())
+          .isCloseTo(downstream.get("untrained-student"), within(EPS));
+      Map<String, double[]> sums = new TreeMap<>(); // variant -> perplexity, downstream, runs
+      Map<String, Double> largest = new TreeMap<>();
+      List<Row> runs = spark.read().parquet(runRoot.resolve("train-students/runs").toString()).collectAsList();
+      runs.forEach(r -> largest.merge(r.getAs("variant"), r.getAs("budget_fraction"), Math::max));
+      for (Row run : runs) {
+        if (((Double) run.getAs("budget_fraction")).equals(largest.get((String) run.getAs("variant")))) {
+          double[] s = sums.computeIfAbsent(run.getAs("variant"), v -> new double[3]);
+          s[0] += perplexity.get((String) run.getAs("run_id"));
+          s[1] += downstream.get((String) run.getAs("run_id"));
+          s[2]++;
+        }
+      }
+      for (JsonNode v : report.get("variants")) {
+        double[] s = sums.get(v.get("name").asText());
+        assertThat(v.get("final_perplexity").asDouble()).isCloseTo(s[0] / s[2], within(1e-6 * s[0] / s[2]));
+        assertThat(v.get("downstream_accuracy").asDouble()).isCloseTo(s[1] / s[2], within(EPS));
+      }
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static void check(Path runRoot, JsonNode report, String evaluation) {
     SparkSession spark =
         SparkSession.builder().master("local[1]").appName("ReportCheck")
             .config("spark.ui.enabled", "false").getOrCreate();
     try {
       Map<String, Double> top1 = new HashMap<>();
-      for (Row row : spark.read().parquet(runRoot.resolve("evaluate/models").toString()).collectAsList()) {
+      for (Row row : spark.read().parquet(runRoot.resolve(evaluation).toString()).collectAsList()) {
         top1.put(row.getAs("model"), row.getAs("top1"));
       }
       List<Row> runs = spark.read().parquet(runRoot.resolve("train-students/runs").toString()).collectAsList();

@@ -37,7 +37,11 @@ public enum RejectReason {
   /** A file that cannot be read through: a corrupt gzip stream or checksum, an I/O error. */
   UNREADABLE_FILE("unreadable-file"),
   /** A token of a tagged corpus (Brown's {@code word/tag}) without its word or its tag. */
-  MALFORMED_TAGGED_TOKEN("malformed-tagged-token");
+  MALFORMED_TAGGED_TOKEN("malformed-tagged-token"),
+  /** A labelled text (a GLUE row, a SpamAssassin message) whose label is not one the task knows. */
+  UNKNOWN_LABEL("unknown-label"),
+  /** A row of a tab-separated file with another number of fields than its header. */
+  WRONG_FIELD_COUNT("wrong-field-count");
 
   private final String code;
 

@@ -25,6 +25,7 @@ import java.util.TreeSet;
  * @param softLabels the {@code soft-labels} section
  * @param ensemble the {@code ensemble} section
  * @param students the {@code students} section
+ * @param downstream the {@code downstream} section (text formats only)
  * @param resolved the merged, resolved configuration (file over reference, overrides over both)
  */
 public record RunConfig(
@@ -38,10 +39,42 @@ public record RunConfig(
     SoftLabelSettings softLabels,
     EnsembleSettings ensemble,
     StudentSettings students,
+    DownstreamSettings downstream,
     Config resolved) {
 
   public RunConfig {
     teachers = List.copyOf(teachers);
+  }
+
+  /** Where {@code bin/install-datasets} unpacks the embedded datasets, one folder each. */
+  public static final String EMBEDDED_DATASETS = "/usr/share/datasets/";
+
+  /**
+   * The embedded datasets this run reads (names of {@code bin/install-datasets}): the folders under
+   * {@value #EMBEDDED_DATASETS} that its dataset, and on the text path its downstream task, point
+   * into. {@code bin/distill} installs them before a run.
+   */
+  public List<String> embeddedDatasets() {
+    List<String> paths = new java.util.ArrayList<>();
+    switch (dataset.format()) {
+      case IDX -> paths.add(dataset.idx().trainImages());
+      case IMAGE_FOLDER -> paths.add(dataset.imageFolderRoot());
+      default -> paths.add(dataset.text().root());
+    }
+    if (dataset.isText() && downstream.enabled()) {
+      paths.add(downstream.root());
+    }
+    List<String> names = new java.util.ArrayList<>();
+    for (String path : paths) {
+      String local = path.startsWith("file://") ? path.substring("file://".length()) : path;
+      if (local.startsWith(EMBEDDED_DATASETS)) {
+        String name = local.substring(EMBEDDED_DATASETS.length()).split("/", 2)[0];
+        if (!name.isEmpty() && !names.contains(name)) {
+          names.add(name);
+        }
+      }
+    }
+    return names;
   }
 
   /** The teacher called {@code name}. */

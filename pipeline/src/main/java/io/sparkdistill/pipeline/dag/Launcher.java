@@ -32,6 +32,10 @@ public final class Launcher {
     try {
       RunRequest request = RunRequest.parse(args, fixedStage);
       RunConfig config = ConfigLoader.load(request.config(), request.overrides());
+      if (request.listDatasets()) {
+        config.embeddedDatasets().forEach(System.out::println);
+        return ExitCode.OK.code();
+      }
       String appName = "spark-distill " + config.run().name();
       session.factory = () -> SparkSessions.create(config, appName);
       RunLayout layout =

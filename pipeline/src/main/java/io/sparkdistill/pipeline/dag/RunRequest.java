@@ -13,6 +13,7 @@ import java.util.List;
  * @param from {@code --from}: this stage and its descendants, or null
  * @param force redo stages even when their manifest matches
  * @param dryRun print the plan and stop
+ * @param listDatasets {@code distill datasets CONF}: print the embedded datasets the run reads
  */
 public record RunRequest(
     Path config,
@@ -20,27 +21,30 @@ public record RunRequest(
     List<StageName> stages,
     StageName from,
     boolean force,
-    boolean dryRun) {
+    boolean dryRun,
+    boolean listDatasets) {
 
   public static final String USAGE =
       String.join(
           "\n",
           "usage: distill run CONF [--stages a,b | --from a] [--force] [--dry-run] [--set key=value]...",
+          "       distill datasets CONF [--set key=value]...   (the embedded datasets the run reads)",
           "       spark-submit --class <stage job class> spark-distill-jobs.jar CONF [--force] [--dry-run] [--set key=value]...",
           "stages: ingest, train-teachers, soft-labels, ensemble, train-students, evaluate, report",
           "exit codes: 0 ok, 2 bad configuration or command line, 3 bad input data, 4 runtime failure");
 
   /**
    * Parses {@code args}. With {@code fixedStage} (a per-stage job class) there is no verb and no
-   * stage selection; otherwise the first argument must be {@code run}.
+   * stage selection; otherwise the first argument must be {@code run} or {@code datasets}.
    */
   public static RunRequest parse(String[] args, StageName fixedStage) {
     List<String> rest = new ArrayList<>(List.of(args));
+    boolean listDatasets = false;
     if (fixedStage == null) {
-      if (rest.isEmpty() || !rest.get(0).equals("run")) {
+      if (rest.isEmpty() || !(rest.get(0).equals("run") || rest.get(0).equals("datasets"))) {
         throw new UsageError(rest.isEmpty() ? "no command given" : "unknown command '" + rest.get(0) + "'");
       }
-      rest.remove(0);
+      listDatasets = rest.remove(0).equals("datasets");
     }
     Path config = null;
     List<String> overrides = new ArrayList<>();
@@ -88,7 +92,8 @@ public record RunRequest(
     if (fixedStage != null) {
       stages = List.of(fixedStage);
     }
-    return new RunRequest(config, List.copyOf(overrides), List.copyOf(stages), from, force, dryRun);
+    return new RunRequest(
+        config, List.copyOf(overrides), List.copyOf(stages), from, force, dryRun, listDatasets);
   }
 
   private static String value(List<String> args, int index, String option) {

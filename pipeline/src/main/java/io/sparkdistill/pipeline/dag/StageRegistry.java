@@ -4,15 +4,17 @@ import io.sparkdistill.pipeline.config.ConfigError;
 import io.sparkdistill.pipeline.config.RunConfig;
 import io.sparkdistill.pipeline.ensemble.EnsembleStage;
 import io.sparkdistill.pipeline.eval.EvaluateStage;
+import io.sparkdistill.pipeline.eval.TextEvaluateStage;
 import io.sparkdistill.pipeline.ingest.IngestStage;
 import io.sparkdistill.pipeline.report.ReportStage;
 import io.sparkdistill.pipeline.softlabels.SoftLabelStage;
+import io.sparkdistill.pipeline.softlabels.TextSoftLabelStage;
 import io.sparkdistill.pipeline.students.TrainStudentsStage;
 import io.sparkdistill.pipeline.teachers.TrainTeachersStage;
+import io.sparkdistill.pipeline.teachers.TrainTextTeachersStage;
 import io.sparkdistill.pipeline.textingest.TextIngestStage;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -47,35 +49,25 @@ public final class StageRegistry {
   }
 
   /**
-   * Every stage implemented in this build: for an image dataset the whole DAG; for a text dataset
-   * ({@code brown}, {@code c4}, {@code text}) {@link TextIngestStage} as ingest, and every other
-   * stage is a {@link ConfigError} until the text path has it.
+   * Every stage implemented in this build: for an image dataset the image stages; for a text
+   * dataset ({@code brown}, {@code c4}, {@code text}) the masked-language-model stages where they
+   * differ. Ensemble, train-students and report serve both paths (they read the config).
    */
   public static StageRegistry standard() {
     Map<StageName, Function<RunConfig, Stage>> stages = new EnumMap<>(StageName.class);
-    stages.put(
-        StageName.INGEST,
-        config -> config.dataset().isText() ? new TextIngestStage() : new IngestStage());
-    stages.put(StageName.TRAIN_TEACHERS, imagesOnly(StageName.TRAIN_TEACHERS, TrainTeachersStage::new));
-    stages.put(StageName.SOFT_LABELS, imagesOnly(StageName.SOFT_LABELS, SoftLabelStage::new));
-    stages.put(StageName.ENSEMBLE, imagesOnly(StageName.ENSEMBLE, EnsembleStage::new));
-    stages.put(StageName.TRAIN_STUDENTS, imagesOnly(StageName.TRAIN_STUDENTS, TrainStudentsStage::new));
-    stages.put(StageName.EVALUATE, imagesOnly(StageName.EVALUATE, EvaluateStage::new));
-    stages.put(StageName.REPORT, imagesOnly(StageName.REPORT, ReportStage::new));
+    stages.put(StageName.INGEST, byPath(IngestStage::new, TextIngestStage::new));
+    stages.put(StageName.TRAIN_TEACHERS, byPath(TrainTeachersStage::new, TrainTextTeachersStage::new));
+    stages.put(StageName.SOFT_LABELS, byPath(SoftLabelStage::new, TextSoftLabelStage::new));
+    stages.put(StageName.ENSEMBLE, config -> new EnsembleStage());
+    stages.put(StageName.TRAIN_STUDENTS, config -> new TrainStudentsStage());
+    stages.put(StageName.EVALUATE, byPath(EvaluateStage::new, TextEvaluateStage::new));
+    stages.put(StageName.REPORT, config -> new ReportStage());
     return configured(stages);
   }
 
-  /** A stage the image path has and the text path does not have yet. */
-  private static Function<RunConfig, Stage> imagesOnly(StageName name, Supplier<Stage> stage) {
-    return config -> {
-      if (config.dataset().isText()) {
-        throw new ConfigError(
-            "the text path has no " + name + " stage yet (dataset.format = "
-                + config.dataset().format().name().toLowerCase(Locale.ROOT).replace('_', '-')
-                + " in " + config.source() + "); run it with --stages ingest");
-      }
-      return stage.get();
-    };
+  /** The image stage, or the text stage when {@code dataset.format} is a text format. */
+  private static Function<RunConfig, Stage> byPath(Supplier<Stage> image, Supplier<Stage> text) {
+    return config -> config.dataset().isText() ? text.get() : image.get();
   }
 
   private static EnumMap<StageName, Function<RunConfig, Stage>> fixed(

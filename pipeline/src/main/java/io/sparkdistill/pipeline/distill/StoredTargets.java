@@ -1,7 +1,6 @@
 package io.sparkdistill.pipeline.distill;
 
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * {@link SoftTargets} from probability tables held in memory: one table per teacher, row {@code i}
@@ -9,7 +8,8 @@ import java.util.SplittableRandom;
  *
  * <p>With one table this is the {@code single} or {@code mean} policy (the mean is a table of its
  * own, the ensemble); with several, the {@code random} policy: each step uses one teacher, drawn
- * from (seed, step) only, so a resumed run draws the same teachers.
+ * from (seed, step) only ({@link RandomTeacherTargets#draw}), so a resumed run draws the same
+ * teachers.
  */
 public final class StoredTargets implements SoftTargets {
   private final List<float[][]> tables;
@@ -42,10 +42,7 @@ public final class StoredTargets implements SoftTargets {
 
   /** Which table step {@code step} uses. */
   public int teacherAt(int step) {
-    if (tables.size() == 1) {
-      return 0;
-    }
-    return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + step).nextInt(tables.size());
+    return RandomTeacherTargets.draw(seed, step, tables.size());
   }
 
   @Override

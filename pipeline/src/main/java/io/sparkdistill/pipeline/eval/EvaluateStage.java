@@ -131,6 +131,19 @@ public final class EvaluateStage implements Stage {
 
   /** The teachers in configuration order, then the students by run id; each checked against the data. */
   private static List<EvaluatedModel> models(StageContext context, int classes) {
+    List<EvaluatedModel> models = listModels(context);
+    ImageShape shape = context.config().ingest().image();
+    for (EvaluatedModel model : models) {
+      checkFits(model, shape, classes);
+    }
+    return models;
+  }
+
+  /**
+   * Every model to evaluate, image or text: the teachers in configuration order, then the students
+   * of {@code train-students/runs/} by run id; fails when two share a name.
+   */
+  static List<EvaluatedModel> listModels(StageContext context) {
     RunLayout layout = context.layout();
     List<EvaluatedModel> models = new ArrayList<>();
     for (TeacherSettings teacher : context.config().teachers()) {
@@ -145,14 +158,12 @@ public final class EvaluateStage implements Stage {
               dir.toString(), ModelInfo.read(layout.fs(), dir)));
     }
     Set<String> names = new HashSet<>();
-    ImageShape shape = context.config().ingest().image();
     for (EvaluatedModel model : models) {
       if (!names.add(model.name())) {
         throw new IllegalStateException(
             "two models are named '" + model.name() + "' (a teacher name and a student run id?):"
                 + " evaluate/ keys its rows by model name");
       }
-      checkFits(model, shape, classes);
     }
     return models;
   }

@@ -62,9 +62,24 @@ public final class MlmBlock extends AbstractBlock {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray sequence = encode(ps, inputs.get(0), inputs.get(1), inputs.get(2), training); // (B, S, E)
+    NDArray sequence = encode(ps, inputs, training); // (B, S, E)
     NDArray table = bert.getTokenEmbedding().getValue(ps, sequence.getDevice(), training); // (D, E)
     return head.forward(ps, new NDList(sequence, inputs.get(3), table), training);
+  }
+
+  /**
+   * The encoder's per-token hidden states, the input of the MLM head and of downstream heads (e.g.
+   * a classifier on the {@code [CLS]} position). Same computation, parameters and gradients as the
+   * MLM forward pass, without the head.
+   *
+   * @param ps the parameter store of the caller's forward pass
+   * @param inputs token ids, type ids and input mask (B, S), INT32, in this order; further inputs
+   *     (masked positions) are ignored
+   * @param training whether dropout is on
+   * @return (B, S, hidden)
+   */
+  public NDArray encode(ParameterStore ps, NDList inputs, boolean training) {
+    return encode(ps, inputs.get(0), inputs.get(1), inputs.get(2), training);
   }
 
   /**

@@ -61,7 +61,7 @@ import java.util.OptionalDouble;
  * state and step metrics every N steps, the engine reseeded at every checkpoint boundary, and a
  * resumed run makes the same curve as an uninterrupted one. {@link MlmTrainResult#evaluations()}
  * holds the evaluations of this invocation only; those before a resume survive as the steps'
- * {@code testAccuracy}.
+ * {@code testAccuracy} and {@code testPerplexity}.
  */
 public final class MlmTrainLoop {
   private final Model model;
@@ -171,15 +171,18 @@ public final class MlmTrainLoop {
         trainSeconds += (System.nanoTime() - begin) / 1e9;
 
         OptionalDouble accuracy = OptionalDouble.empty();
+        OptionalDouble perplexity = OptionalDouble.empty();
         boolean last = step == totalSteps - 1;
         if (heldOut != null && (last || (evaluateEvery > 0 && (step + 1) % evaluateEvery == 0))) {
           MlmEvaluation evaluation = MlmEvaluation.of(model, heldOut, evaluationBatchSize, step);
           evaluations.add(evaluation);
           accuracy = OptionalDouble.of(evaluation.accuracy());
+          perplexity = OptionalDouble.of(evaluation.perplexity());
         }
         StepMetrics metrics =
             new StepMetrics(
-                step, samples, trainSeconds, Optimizers.learningRate(tracker, step), losses, accuracy);
+                step, samples, trainSeconds, Optimizers.learningRate(tracker, step), losses, accuracy,
+                perplexity);
         steps.add(metrics);
         if (checkpoints != null && ((step + 1) % checkpointEvery == 0 || last)) {
           checkpoints.save(block, update, step + 1, samples, trainSeconds, steps);

@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * The outcome of an {@link MlmTrainLoop} run.
  *
- * @param training per-step metrics (their {@code testAccuracy} is the held-out MLM accuracy at
- *     evaluation steps) and training time
+ * @param training per-step metrics (their {@code testAccuracy} and {@code testPerplexity} are the
+ *     held-out MLM accuracy and perplexity at evaluation steps) and training time
  * @param evaluations the held-out evaluations, in step order (empty without held-out data)
  */
 public record MlmTrainResult(TrainResult training, List<MlmEvaluation> evaluations) {

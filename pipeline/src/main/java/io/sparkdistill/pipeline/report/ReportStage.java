@@ -234,7 +234,9 @@ public final class ReportStage implements Stage {
   }
 
   private static TeacherCosts teacherCosts(StageContext context) {
-    Optional<Manifest> ensemble = context.manifests().read(StageName.ENSEMBLE);
+    // An ensemble stage that wrote no table (one teacher, or the text path) is no ensemble.
+    Optional<Manifest> ensemble =
+        context.manifests().read(StageName.ENSEMBLE).filter(m -> m.rowCounts().getOrDefault("rows", 0L) > 0);
     return TeacherCosts.fromMetrics(
         metrics(context, StageName.TRAIN_TEACHERS),
         metrics(context, StageName.SOFT_LABELS),

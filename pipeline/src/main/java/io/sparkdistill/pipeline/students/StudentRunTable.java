@@ -28,10 +28,13 @@ public final class StudentRunTable {
   /**
    * {@code run_id}: {@code <variant>.b<budget>.s<seed>}; {@code policy}: none, single, mean,
    * random or online; {@code teachers}: the teachers whose outputs it learned from ({@code
-   * ensemble} for the mean policy); {@code stop_step}: first step on the plain loss
-   * ({@code total_steps} when it distils throughout, 0 for the baseline); {@code wall_seconds}:
+   * ensemble} for the mean policy on the image path; on the text path, which has no ensemble
+   * table, the teachers it averaged); {@code stop_step}: first step on the plain loss
+   * ({@code total_steps} when it distils throughout, 0 for the baseline); {@code samples}: train
+   * views consumed (images, or masked sequences on the text path); {@code wall_seconds}:
    * training time without evaluations; {@code final_accuracy}: test top-1 after the last step, as
-   * the training loop measured it; {@code model_dir}: the student's folder ({@code model.json} and
+   * the training loop measured it (on the text path the held-out masked-token accuracy, view 0 of
+   * the test sequences); {@code model_dir}: the student's folder ({@code model.json} and
    * {@code model/}), relative to {@code train-students/}.
    */
   public static final StructType SCHEMA =

@@ -1,8 +1,5 @@
 package io.sparkdistill.pipeline.students;
 
-import ai.djl.Device;
-import ai.djl.Model;
-import io.sparkdistill.datasets.image.ImageShape;
 import io.sparkdistill.pipeline.config.ConfigError;
 import io.sparkdistill.pipeline.config.RunConfig;
 import io.sparkdistill.pipeline.config.StudentSettings;
@@ -13,39 +10,20 @@ import io.sparkdistill.pipeline.dag.StageContext;
 import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.dag.StageOutcome;
 import io.sparkdistill.pipeline.distill.KdLoss;
-import io.sparkdistill.pipeline.distill.OnlineTargets;
 import io.sparkdistill.pipeline.distill.SoftTargets;
-import io.sparkdistill.pipeline.distill.StoredTargets;
 import io.sparkdistill.pipeline.distill.TeacherPolicy;
-import io.sparkdistill.pipeline.ingest.IngestTables;
-import io.sparkdistill.pipeline.models.ModelCache;
-import io.sparkdistill.pipeline.models.ModelCheckpoint;
-import io.sparkdistill.pipeline.models.ModelFiles;
-import io.sparkdistill.pipeline.models.ModelInfo;
-import io.sparkdistill.pipeline.models.ModelSpec;
 import io.sparkdistill.pipeline.softlabels.SoftLabelStage;
-import io.sparkdistill.pipeline.softlabels.SoftLabelStore;
-import io.sparkdistill.pipeline.teachers.TrainTeachersStage;
 import io.sparkdistill.pipeline.teachers.TrainingCurveTable;
-import io.sparkdistill.pipeline.train.ImageArrays;
-import io.sparkdistill.pipeline.train.Normalization;
-import io.sparkdistill.pipeline.train.OptimizerSettings;
 import io.sparkdistill.pipeline.train.StepListener;
-import io.sparkdistill.pipeline.train.StepLoss;
 import io.sparkdistill.pipeline.train.StepMetrics;
 import io.sparkdistill.pipeline.train.TrainCheckpoints;
-import io.sparkdistill.pipeline.train.TrainLoop;
 import io.sparkdistill.pipeline.train.TrainResult;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -53,8 +31,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Trains every (variant, budget, seed) of the {@code students} section on the stored train views
@@ -62,10 +38,16 @@ import org.slf4j.LoggerFactory;
  * ({@link StudentCurveTable}) and {@code models/<run id>/} ({@code model.json} + a DJL checkpoint),
  * which the evaluate stage scores like a teacher.
  *
- * <p>Every run replays the same stored views (view 0 and the sampled crops the teachers saw), so
- * the baseline and the distilled students differ only in their loss. Each budget is a run of its
- * own with its own complete schedule. Runs are trained one after another on the driver (DJL allows
- * one gradient collector per JVM); the train views must fit in its memory.
+ * <p>One stage serves both data paths. What differs sits behind {@link StudentTrainer}: {@link
+ * ImageStudents} (rendered image views, {@code TrainLoop}) and {@link TextStudents} (masked
+ * sequence views, {@code MlmTrainLoop}, held-out accuracy and perplexity), chosen by {@code
+ * dataset.format}. The plan matrix, validation, checkpoints and their resume, the tables and the
+ * manifest are the same for both.
+ *
+ * <p>Every run replays the same stored views (view 0 and the sampled crops or maskings the
+ * teachers saw), so the baseline and the distilled students differ only in their loss. Each budget
+ * is a run of its own with its own complete schedule. Runs are trained one after another on the
+ * driver (DJL allows one gradient collector per JVM); the train views must fit in its memory.
  *
  * <p>Each run checkpoints every {@code students.checkpoint-every} steps and at its end into
  * {@code <run.root>/_checkpoints/train-students/<key>/<run id>/} (a local temporary folder when the
@@ -75,7 +57,6 @@ import org.slf4j.LoggerFactory;
  * checkpoints are deleted once the stage's tables are written.
  */
 public final class TrainStudentsStage implements Stage {
-  private static final Logger LOG = LoggerFactory.getLogger(TrainStudentsStage.class);
   static final String MODELS = "models";
 
   /**
@@ -119,80 +100,52 @@ public final class TrainStudentsStage implements Stage {
                   + "' has no soft labels (soft-labels.teachers is " + softLabelled + ")");
         }
       }
-      if (variant.policy() == TeacherPolicy.MEAN && config.teachers().size() < 2) {
-        throw new ConfigError(
-            "students.variants." + variant.name() + ": policy mean reads the ensemble, which needs two"
-                + " or more teachers");
-      }
+    }
+    // students.architecture against dataset.format is checked when the configuration loads.
+    if (config.dataset().isText()) {
+      TextStudents.validate(config);
+    } else {
+      ImageStudents.validate(config);
     }
   }
 
   @Override
   public StageOutcome run(StageContext context) throws IOException {
     SparkSession spark = context.spark();
-    RunConfig config = context.config();
-    StudentSettings settings = config.students();
-    FileSystem fs = context.layout().fs();
-    ImageShape shape = config.ingest().image();
-    int classes = IngestTables.classNames(spark, context.layout()).size();
-    ImageArrays test = IngestTables.load(spark, context.layout(), "test", 0).arrays();
-
-    List<StudentSet.Source> sources = sources(config);
-    long t0 = System.nanoTime();
-    StudentSet set =
-        StudentSet.load(
-            spark, context.layout(), sources, settings.trainExamples(), settings.temperature(),
-            settings.missingMass());
-    long examples = Arrays.stream(set.exampleIds()).distinct().count();
-    LOG.info(
-        "[train-students] {} train views of {} examples loaded with targets of {} in {}s",
-        set.size(), examples, set.teachers(), String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
-    Normalization normalization = Normalization.fit(set.data());
-    ModelSpec spec = settings.spec(classes, shape);
+    StudentSettings settings = context.config().students();
     java.nio.file.Path checkpointRoot = checkpointRoot(context);
-
-    List<Plan> plans = plans(settings, examples);
-    warmUp(spec, set, normalization, settings);
     List<Row> runRows = new ArrayList<>();
     List<Row> stepRows = new ArrayList<>();
     Map<String, Object> metrics = new LinkedHashMap<>();
-    Map<String, Model> onlineTeachers = new TreeMap<>();
     String kill = spark.conf().get(KILL_CONF, "");
-    try {
+    List<Plan> plans;
+    long examples;
+    int trainViews;
+    try (StudentTrainer trainer =
+        context.config().dataset().isText() ? TextStudents.load(context) : ImageStudents.load(context)) {
+      examples = trainer.examples();
+      trainViews = trainer.trainViews();
+      plans = plans(settings, examples);
+      trainer.warmUp(WARM_UP_STEPS);
       for (int i = 0; i < plans.size(); i++) {
         Plan plan = plans.get(i);
         String label =
             String.format(Locale.ROOT, "[train-students] %s (run %d/%d)", plan.runId(), i + 1, plans.size());
-        SoftTargets targets = targets(context, plan.variant(), set, plan.seed(), onlineTeachers);
-        TrainResult result;
-        try (Model model = spec.newModel(plan.runId(), Device.cpu())) {
-          OptimizerSettings optimizer = settings.optimizer().fittedTo(plan.steps());
-          TrainLoop.Builder loop =
-              TrainLoop.builder()
-                  .setModel(model)
-                  .setTrainData(set.data())
-                  .setNormalization(normalization)
-                  .setBatchSize(settings.batchSize())
-                  .setTotalSteps(plan.steps())
-                  .setOptimizer(optimizer)
-                  .setLoss(loss(settings, plan, targets))
-                  .optSeed(plan.seed())
-                  .optEvaluation(test, settings.evaluateEvery())
-                  .optCheckpoints(
-                      new TrainCheckpoints(checkpointRoot.resolve(plan.runId())), settings.checkpointEvery())
-                  .optListener(StepListener.logging(label, Math.max(1, plan.steps() / 10)));
-          if (kill.startsWith(plan.runId() + "@")) {
-            int killStep = Integer.parseInt(kill.substring(kill.indexOf('@') + 1));
-            loop.optListener((m, total) -> {
-              if (m.step() == killStep) {
-                throw new IllegalStateException("injected kill of " + plan.runId() + " after step " + killStep + " (test)");
-              }
-            });
-          }
-          result = loop.build().run();
-          writeModel(context, fs, plan, model, spec, normalization, result, classes, shape);
+        List<StepListener> listeners = new ArrayList<>();
+        listeners.add(StepListener.logging(label, Math.max(1, plan.steps() / 10)));
+        if (kill.startsWith(plan.runId() + "@")) {
+          int killStep = Integer.parseInt(kill.substring(kill.indexOf('@') + 1));
+          listeners.add((m, total) -> {
+            if (m.step() == killStep) {
+              throw new IllegalStateException("injected kill of " + plan.runId() + " after step " + killStep + " (test)");
+            }
+          });
         }
-        runRows.add(runRow(plan, settings, result));
+        TrainResult result =
+            trainer.train(
+                plan, new TrainCheckpoints(checkpointRoot.resolve(plan.runId())), listeners,
+                new Path(context.stageDir(), MODELS + "/" + plan.runId()));
+        runRows.add(runRow(plan, settings, trainer.teachers(plan.variant()), result));
         for (Row step : TrainingCurveTable.rows(result.steps())) {
           Object[] values = new Object[4 + step.size()];
           values[0] = plan.runId();
@@ -205,10 +158,10 @@ public final class TrainStudentsStage implements Stage {
           stepRows.add(RowFactory.create(values));
         }
         metrics.put("final_accuracy." + plan.runId(), result.finalTestAccuracy().orElseThrow());
-        metrics.put("samples_per_second." + plan.runId(), result.last().samplesSeen() / Math.max(1e-9, result.wallSeconds()));
+        StepMetrics last = result.last();
+        last.testPerplexity().ifPresent(p -> metrics.put("final_perplexity." + plan.runId(), p));
+        metrics.put("samples_per_second." + plan.runId(), last.samplesSeen() / Math.max(1e-9, result.wallSeconds()));
       }
-    } finally {
-      onlineTeachers.values().forEach(Model::close);
     }
 
     String runsPath = context.table(StudentRunTable.TABLE);
@@ -226,13 +179,31 @@ public final class TrainStudentsStage implements Stage {
     new TrainCheckpoints(checkpointRoot).clear();
     metrics.put("schema.runs", StudentRunTable.VERSION);
     metrics.put("schema.steps", StudentCurveTable.VERSION);
-    metrics.put("train_views", (long) set.size());
+    metrics.put("train_views", (long) trainViews);
     metrics.put("full_budget_steps", settings.fullSteps(examples));
     return new StageOutcome(Map.of("runs", runCount, "steps", stepCount), metrics, List.of());
   }
 
   /** One run to train. */
-  record Plan(String runId, VariantSettings variant, double budget, long seed, int steps, int stopStep) {}
+  record Plan(String runId, VariantSettings variant, double budget, long seed, int steps, int stopStep) {
+
+    /**
+     * The run's distillation loss over {@code targets}, with the variant's alpha and this run's
+     * stop step; null when the run trains on the plain loss (a baseline, or alpha or stop-fraction
+     * 0).
+     */
+    KdLoss distillation(StudentSettings settings, SoftTargets targets) {
+      if (targets == null || !variant.distils()) {
+        return null;
+      }
+      return KdLoss.builder()
+          .setTemperature(settings.temperature())
+          .setAlpha(variant.alpha())
+          .setTargets(targets)
+          .optStopStep(stopStep)
+          .build();
+    }
+  }
 
   /**
    * Every (variant, budget, seed): seeds, then budgets, then variants in name order. Interleaving
@@ -252,89 +223,13 @@ public final class TrainStudentsStage implements Stage {
     return plans;
   }
 
-  /**
-   * A short throwaway run before the timed ones, so that the first timed run does not pay for the
-   * JIT and the engine's first calls (it would otherwise look slower in wall seconds).
-   */
-  private static void warmUp(ModelSpec spec, StudentSet set, Normalization normalization, StudentSettings settings) {
-    long t0 = System.nanoTime();
-    try (Model model = spec.newModel("warm-up", Device.cpu())) {
-      TrainLoop.builder()
-          .setModel(model)
-          .setTrainData(set.data())
-          .setNormalization(normalization)
-          .setBatchSize(Math.min(settings.batchSize(), set.size()))
-          .setTotalSteps(WARM_UP_STEPS)
-          .setOptimizer(settings.optimizer().fittedTo(WARM_UP_STEPS))
-          .setLoss(StepLoss.crossEntropy())
-          .build()
-          .run();
-    }
-    LOG.info("[train-students] warm-up ({} untimed steps) in {}s", WARM_UP_STEPS,
-        String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
-  }
-
   /** {@code <variant>.b<budget>.s<seed>}, e.g. {@code kd-best.b0.25.s1}. */
   static String runId(String variant, double budget, long seed) {
     return variant + ".b" + java.math.BigDecimal.valueOf(budget).stripTrailingZeros().toPlainString() + ".s" + seed;
   }
 
-  /**
-   * The soft-label tables the variants read, each once: single and random teachers from
-   * soft-labels, the ensemble for mean. With none (only baselines and online variants), the first
-   * soft-labelled teacher's table, for its views.
-   */
-  static List<StudentSet.Source> sources(RunConfig config) {
-    Set<StudentSet.Source> sources = new LinkedHashSet<>();
-    for (VariantSettings variant : config.students().variants()) {
-      switch (variant.policy()) {
-        case SINGLE, RANDOM -> variant.teachers().forEach(t -> sources.add(new StudentSet.Source(StageName.SOFT_LABELS, t)));
-        case MEAN -> sources.add(new StudentSet.Source(StageName.ENSEMBLE, SoftLabelStore.ENSEMBLE_TEACHER));
-        case NONE, ONLINE -> { }
-      }
-    }
-    if (sources.isEmpty()) {
-      sources.add(new StudentSet.Source(StageName.SOFT_LABELS, SoftLabelStage.teachers(config).get(0)));
-    }
-    return List.copyOf(sources);
-  }
-
-  private static SoftTargets targets(
-      StageContext context, VariantSettings variant, StudentSet set, long seed, Map<String, Model> online) {
-    return switch (variant.policy()) {
-      case NONE -> null;
-      case SINGLE -> StoredTargets.of(set.targets().get(variant.teachers().get(0)));
-      case MEAN -> StoredTargets.of(set.targets().get(SoftLabelStore.ENSEMBLE_TEACHER));
-      case RANDOM -> StoredTargets.randomPerStep(variant.teachers().stream().map(set.targets()::get).toList(), seed);
-      case ONLINE -> {
-        List<OnlineTargets.Teacher> teachers = new ArrayList<>();
-        for (String name : variant.teachers()) {
-          Path dir = TrainTeachersStage.teacherDir(context, context.config().teacher(name));
-          ModelInfo info = ModelInfo.read(context.layout().fs(), dir);
-          Model model = online.computeIfAbsent(name, n -> ModelCache.load(dir.toString(), info, Device.cpu()));
-          teachers.add(new OnlineTargets.Teacher(model, info.normalization()));
-        }
-        yield new OnlineTargets(teachers, set.data(), context.config().students().temperature());
-      }
-    };
-  }
-
-  private static StepLoss loss(StudentSettings settings, Plan plan, SoftTargets targets) {
-    if (targets == null || !plan.variant().distils()) {
-      return StepLoss.crossEntropy();
-    }
-    return KdLoss.builder()
-        .setTemperature(settings.temperature())
-        .setAlpha(plan.variant().alpha())
-        .setTargets(targets)
-        .optStopStep(plan.stopStep())
-        .build();
-  }
-
-  private static Row runRow(Plan plan, StudentSettings settings, TrainResult result) {
+  private static Row runRow(Plan plan, StudentSettings settings, List<String> teachers, TrainResult result) {
     VariantSettings v = plan.variant();
-    List<String> teachers =
-        v.policy() == TeacherPolicy.MEAN ? List.of(SoftLabelStore.ENSEMBLE_TEACHER) : v.teachers();
     StepMetrics last = result.last();
     return RowFactory.create(
         plan.runId(),
@@ -350,29 +245,6 @@ public final class TrainStudentsStage implements Stage {
         result.wallSeconds(),
         result.finalTestAccuracy().orElseThrow(),
         MODELS + "/" + plan.runId());
-  }
-
-  private static void writeModel(
-      StageContext context, FileSystem fs, Plan plan, Model model, ModelSpec spec, Normalization norm,
-      TrainResult result, int classes, ImageShape shape) throws IOException {
-    Path runDir = new Path(context.stageDir(), MODELS + "/" + plan.runId());
-    Path modelDir = new Path(runDir, "model");
-    double accuracy = result.finalTestAccuracy().orElseThrow();
-    Map<String, Object> info = new LinkedHashMap<>();
-    info.put("test_accuracy", accuracy);
-    info.put("steps", plan.steps());
-    info.put("train_seconds", result.wallSeconds());
-    info.put("variant", plan.variant().name());
-    info.put("normalization_mean", ModelInfo.toList(norm.mean()));
-    info.put("normalization_std", ModelInfo.toList(norm.std()));
-    java.nio.file.Path local = ModelFiles.writable(fs, modelDir);
-    ModelCheckpoint.save(model, spec, local, info, true);
-    ModelFiles.publish(local, fs, modelDir);
-    new ModelInfo(
-            ModelInfo.FORMAT_VERSION, plan.runId(), ModelInfo.DJL, "model", classes,
-            shape.height(), shape.width(), shape.channels(),
-            ModelInfo.toList(norm.mean()), ModelInfo.toList(norm.std()), accuracy, true)
-        .write(fs, runDir);
   }
 
   /**

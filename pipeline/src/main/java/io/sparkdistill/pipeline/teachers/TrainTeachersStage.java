@@ -18,7 +18,6 @@ import io.sparkdistill.pipeline.train.Augmenter;
 import io.sparkdistill.pipeline.train.Evaluation;
 import io.sparkdistill.pipeline.train.ImageArrays;
 import io.sparkdistill.pipeline.train.Normalization;
-import io.sparkdistill.pipeline.train.OptimizerSettings;
 import io.sparkdistill.pipeline.train.StepListener;
 import io.sparkdistill.pipeline.train.StepLoss;
 import io.sparkdistill.pipeline.train.TrainLoop;
@@ -28,9 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,9 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainTeachersStage implements Stage {
   private static final Logger LOG = LoggerFactory.getLogger(TrainTeachersStage.class);
-  static final String MODEL_DIR = "model";
-  static final String TORCHSCRIPT_FILE = "model.pt";
-  static final String METRICS = "metrics";
+  static final String MODEL_DIR = TeacherFiles.MODEL_DIR;
+  static final String TORCHSCRIPT_FILE = TeacherFiles.TORCHSCRIPT_FILE;
   private static final int EVALUATIONS = 4;
 
   @Override
@@ -64,26 +60,15 @@ public final class TrainTeachersStage implements Stage {
 
   @Override
   public Map<String, String> externalInputs(StageContext context) {
-    Map<String, String> inputs = new TreeMap<>();
-    for (TeacherSettings teacher : context.config().teachers()) {
-      if (teacher.registered()) {
-        inputs.put(teacher.checkpoint(), context.fingerprint(teacher.checkpoint()));
-      }
-    }
-    return inputs;
+    return TeacherFiles.registeredInputs(context);
   }
 
   @Override
   public void validate(StageContext context) {
-    if (context.config().teachers().isEmpty()) {
-      throw new ConfigError("train-teachers: no teachers declared; add e.g. teachers { big { width = 32 } }");
-    }
+    TeacherFiles.requireTeachers(context, "teachers { big { width = 32 } }");
     for (TeacherSettings teacher : context.config().teachers()) {
       if (teacher.registered()) {
-        if (!context.exists(teacher.checkpoint())) {
-          throw new ConfigError(
-              "teachers." + teacher.name() + ".checkpoint: " + teacher.checkpoint() + " does not exist");
-        }
+        TeacherFiles.requireCheckpoint(context, teacher);
         if (!teacher.torchScript()) {
           Path path = new Path(teacher.checkpoint());
           ModelSpec spec = ModelCheckpoint.load(ModelFiles.readable(context.layout().fs(), path)).spec();
@@ -128,8 +113,6 @@ public final class TrainTeachersStage implements Stage {
     LOG.info(
         "[train-teachers] {}: training {} (width {}, depth {}) on {} examples, {} steps of {}",
         teacher.name(), spec.architecture(), spec.width(), spec.depth(), train.size(), steps, teacher.batchSize());
-    Path teacherDir = teacherDir(context, teacher);
-    FileSystem fs = context.layout().fs();
     try (Model model = spec.newModel(teacher.name(), Device.cpu())) {
       TrainLoop.Builder loop =
           TrainLoop.builder()
@@ -138,7 +121,7 @@ public final class TrainTeachersStage implements Stage {
               .setNormalization(normalization)
               .setBatchSize(teacher.batchSize())
               .setTotalSteps(steps)
-              .setOptimizer(fitWarmup(teacher, steps))
+              .setOptimizer(TeacherFiles.fitWarmup(teacher, steps))
               .setLoss(StepLoss.crossEntropy())
               .optSeed(teacher.seed())
               .optEvaluation(test, Math.max(1, steps / EVALUATIONS))
@@ -156,44 +139,21 @@ public final class TrainTeachersStage implements Stage {
       // So that this checkpoint can later be registered as a teacher of another run as it is.
       info.put("normalization_mean", ModelInfo.toList(normalization.mean()));
       info.put("normalization_std", ModelInfo.toList(normalization.std()));
-      Path modelDir = new Path(teacherDir, MODEL_DIR);
-      java.nio.file.Path local = ModelFiles.writable(fs, modelDir);
-      ModelCheckpoint.save(model, spec, local, info, true);
-      ModelFiles.publish(local, fs, modelDir);
-      spark
-          .createDataFrame(TrainingCurveTable.rows(result.steps()), TrainingCurveTable.SCHEMA)
-          .coalesce(1)
-          .write()
-          .mode(SaveMode.Overwrite)
-          .parquet(new Path(teacherDir, METRICS).toString());
       ModelInfo teacherInfo =
           new ModelInfo(
               ModelInfo.FORMAT_VERSION, teacher.name(), ModelInfo.DJL, MODEL_DIR, classes,
               spec.inputHeight(), spec.inputWidth(), spec.inputChannels(),
               ModelInfo.toList(normalization.mean()), ModelInfo.toList(normalization.std()),
               accuracy, true);
-      teacherInfo.write(fs, teacherDir);
+      TeacherFiles.writeTrained(context, teacher, model, spec, info, result.steps(), teacherInfo);
       return teacherInfo;
     }
-  }
-
-  private static OptimizerSettings fitWarmup(TeacherSettings teacher, int steps) {
-    OptimizerSettings fitted = teacher.optimizer().fittedTo(steps);
-    if (fitted != teacher.optimizer()) {
-      LOG.warn("[train-teachers] {}: warm-up of {} steps shortened to {} for a run of {} steps",
-          teacher.name(), teacher.optimizer().warmupSteps(), fitted.warmupSteps(), steps);
-    }
-    return fitted;
   }
 
   /** Copies a given checkpoint into the run, checks it fits the data, and evaluates it. */
   private ModelInfo register(StageContext context, TeacherSettings teacher, int classes, ImageArrays test)
       throws IOException {
-    FileSystem fs = context.layout().fs();
-    Path source = new Path(teacher.checkpoint());
-    FileSystem sourceFs = source.getFileSystem(fs.getConf());
-    java.nio.file.Path local = ModelFiles.readable(sourceFs, source);
-    Path teacherDir = teacherDir(context, teacher);
+    java.nio.file.Path local = TeacherFiles.localCheckpoint(context, teacher);
     ImageShape shape = context.config().ingest().image();
     String kind;
     String modelName;
@@ -232,14 +192,13 @@ public final class TrainTeachersStage implements Stage {
         accuracy = Evaluation.accuracy(model, test, normalization, 256);
       }
     }
-    fs.copyFromLocalFile(false, true, new Path(local.toUri()), new Path(teacherDir, modelName));
     ModelInfo info =
         new ModelInfo(
             ModelInfo.FORMAT_VERSION, teacher.name(), kind, modelName, classes,
             shape.height(), shape.width(), shape.channels(),
             ModelInfo.toList(normalization.mean()), ModelInfo.toList(normalization.std()),
             accuracy, false);
-    info.write(fs, teacherDir);
+    TeacherFiles.writeRegistered(context, teacher, local, modelName, info);
     return info;
   }
 

@@ -8,9 +8,15 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-/** Schema of a training curve ({@code metrics/}): one row per step. */
+/**
+ * Schema of a training curve ({@code metrics/}): one row per step. {@code test_accuracy} and
+ * {@code test_perplexity} are null except at evaluation steps; {@code test_perplexity} is the
+ * held-out perplexity of a masked-language model and always null for image classifiers.
+ *
+ * <p>Version 2 added {@code test_perplexity}.
+ */
 public final class TrainingCurveTable {
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   public static final StructType SCHEMA =
       new StructType()
@@ -20,7 +26,8 @@ public final class TrainingCurveTable {
           .add("learning_rate", DataTypes.DoubleType, false)
           .add("loss", DataTypes.DoubleType, false)
           .add("losses", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, false), false)
-          .add("test_accuracy", DataTypes.DoubleType, true);
+          .add("test_accuracy", DataTypes.DoubleType, true)
+          .add("test_perplexity", DataTypes.DoubleType, true);
 
   private TrainingCurveTable() {}
 
@@ -36,7 +43,8 @@ public final class TrainingCurveTable {
               m.learningRate(),
               m.loss(),
               m.losses(),
-              m.testAccuracy().isPresent() ? m.testAccuracy().getAsDouble() : null));
+              m.testAccuracy().isPresent() ? m.testAccuracy().getAsDouble() : null,
+              m.testPerplexity().isPresent() ? m.testPerplexity().getAsDouble() : null));
     }
     return rows;
   }

@@ -19,7 +19,8 @@ public interface StepListener {
   /**
    * Logs progress at INFO every {@code every} steps, at evaluations and at the last step: step /
    * total, samples per second, time left, losses, learning rate and the latest test accuracy (with
-   * the step it was measured at, when that was an earlier step).
+   * the step it was measured at, when that was an earlier step) and, at evaluations of a
+   * masked-language model, the test perplexity.
    *
    * @param label what is training, e.g. {@code [train-teachers] cnn-w32}
    * @param every logging interval in steps, at least 1
@@ -54,6 +55,7 @@ public interface StepListener {
       m.losses().forEach((k, v) -> line.append(String.format(Locale.ROOT, "  %s %.4f", k, v)));
       if (m.testAccuracy().isPresent()) {
         line.append(String.format(Locale.ROOT, "  test acc %.4f", latest[0]));
+        m.testPerplexity().ifPresent(p -> line.append(String.format(Locale.ROOT, "  test ppl %.2f", p)));
       } else if (latest[1] >= 0) {
         line.append(String.format(Locale.ROOT, "  test acc %.4f (step %d)", latest[0], (long) latest[1] + 1));
       }

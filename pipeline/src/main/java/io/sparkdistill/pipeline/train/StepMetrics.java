@@ -13,7 +13,10 @@ import java.util.OptionalDouble;
  * @param wallSeconds training time since the first step began, excluding evaluation
  * @param learningRate the rate this step's update used
  * @param losses {@code loss} (the total) and each named part, as read after the step
- * @param testAccuracy test accuracy after this step, at evaluation steps only
+ * @param testAccuracy test accuracy after this step, at evaluation steps only (on the text path
+ *     the held-out masked-token accuracy)
+ * @param testPerplexity held-out perplexity after this step, at evaluation steps of a
+ *     masked-language model only; empty for image classifiers
  */
 public record StepMetrics(
     int step,
@@ -21,14 +24,29 @@ public record StepMetrics(
     double wallSeconds,
     double learningRate,
     Map<String, Double> losses,
-    OptionalDouble testAccuracy) {
+    OptionalDouble testAccuracy,
+    OptionalDouble testPerplexity) {
 
-  /** Copies the losses into an unmodifiable map. */
+  /** Copies the losses into an unmodifiable map; a null optional becomes empty. */
   public StepMetrics {
     losses = Collections.unmodifiableMap(new LinkedHashMap<>(losses));
     if (testAccuracy == null) {
       testAccuracy = OptionalDouble.empty();
     }
+    if (testPerplexity == null) {
+      testPerplexity = OptionalDouble.empty();
+    }
+  }
+
+  /** A step of a model without a perplexity (an image classifier). */
+  public StepMetrics(
+      int step,
+      long samplesSeen,
+      double wallSeconds,
+      double learningRate,
+      Map<String, Double> losses,
+      OptionalDouble testAccuracy) {
+    this(step, samplesSeen, wallSeconds, learningRate, losses, testAccuracy, OptionalDouble.empty());
   }
 
   /**

@@ -66,7 +66,7 @@ public final class TrainCheckpoints {
 
   /** One step's metrics as stored in {@code progress.json}. */
   record StepRecord(int step, long samplesSeen, double wallSeconds, double learningRate,
-      Map<String, Double> losses, Double testAccuracy) {}
+      Map<String, Double> losses, Double testAccuracy, Double testPerplexity) {}
 
   /** Writes a checkpoint taken after step {@code nextStep - 1}. */
   public void save(Block block, Optimizer optimizer, int nextStep, long samplesSeen, double trainSeconds,
@@ -84,7 +84,7 @@ public final class TrainCheckpoints {
       List<StepRecord> records = new ArrayList<>(steps.size());
       for (StepMetrics m : steps) {
         records.add(new StepRecord(m.step(), m.samplesSeen(), m.wallSeconds(), m.learningRate(), m.losses(),
-            m.testAccuracy().isPresent() ? m.testAccuracy().getAsDouble() : null));
+            boxed(m.testAccuracy()), boxed(m.testPerplexity())));
       }
       JSON.writeValue(tmp.resolve("progress.json").toFile(), new Progress(nextStep, samplesSeen, trainSeconds, records));
       Path target = dir.resolve(String.format("%s%09d", PREFIX, nextStep));
@@ -112,7 +112,7 @@ public final class TrainCheckpoints {
       List<StepMetrics> steps = new ArrayList<>(p.steps().size());
       for (StepRecord r : p.steps()) {
         steps.add(new StepMetrics(r.step(), r.samplesSeen(), r.wallSeconds(), r.learningRate(), r.losses(),
-            r.testAccuracy() == null ? OptionalDouble.empty() : OptionalDouble.of(r.testAccuracy())));
+            optional(r.testAccuracy()), optional(r.testPerplexity())));
       }
       return Optional.of(new Saved(folder, p.nextStep(), p.samplesSeen(), p.trainSeconds(), steps));
     } catch (IOException e) {
@@ -159,6 +159,16 @@ public final class TrainCheckpoints {
           .sorted(Comparator.comparing(p -> p.getFileName().toString()))
           .toList();
     }
+  }
+
+  /** An optional metric as stored in {@code progress.json}: null when absent. */
+  private static Double boxed(OptionalDouble value) {
+    return value.isPresent() ? value.getAsDouble() : null;
+  }
+
+  /** A metric read from {@code progress.json}; a checkpoint written before the field existed has null. */
+  private static OptionalDouble optional(Double value) {
+    return value == null ? OptionalDouble.empty() : OptionalDouble.of(value);
   }
 
   private static DataOutputStream data(Path file) throws IOException {

@@ -86,6 +86,8 @@ class MlmDistillationTest {
     assertThat(steps).hasSize(TEACHER_STEPS);
     assertThat(steps.get(0).losses()).containsOnlyKeys("loss", "ce");
     assertThat(steps.get(TEACHER_STEPS - 1).testAccuracy()).hasValue(last.accuracy());
+    assertThat(steps.get(TEACHER_STEPS - 1).testPerplexity()).hasValue(last.perplexity());
+    assertThat(steps.get(TEACHER_STEPS - 2).testPerplexity()).isEmpty(); // evaluation steps only
     assertThat(mean(steps.subList(TEACHER_STEPS - 10, TEACHER_STEPS)))
         .isLessThan(mean(steps.subList(0, 10)) / 2);
     // Evaluating again gives the same figures: evaluation does not change the model.
@@ -204,9 +206,12 @@ class MlmDistillationTest {
     assertThatThrownBy(() -> checkpointed(dir.resolve("killed"), 25)).hasMessage("killed at step 25");
     List<StepMetrics> resumed = checkpointed(dir.resolve("killed"), -1);
     assertThat(resumed).hasSize(40);
+    assertThat(resumed.get(19).testPerplexity()).isPresent();
     for (int i = 0; i < 40; i++) {
       assertThat(resumed.get(i).losses()).as("step %d", i).isEqualTo(whole.get(i).losses());
       assertThat(resumed.get(i).testAccuracy()).isEqualTo(whole.get(i).testAccuracy());
+      // Perplexities of the steps before the kill come back from the checkpoint's progress.json.
+      assertThat(resumed.get(i).testPerplexity()).isEqualTo(whole.get(i).testPerplexity());
     }
   }
 

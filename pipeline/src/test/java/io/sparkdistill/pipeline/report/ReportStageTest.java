@@ -62,16 +62,20 @@ class ReportStageTest extends LocalSparkTest {
     manifests = new ManifestStore(layout);
     manifest(StageName.TRAIN_TEACHERS, Map.of("train_seconds.a", 30.0, "train_seconds.b", 20.0, "test_accuracy.a", 0.9), 55.0);
     manifest(StageName.SOFT_LABELS, Map.of("seconds.a", 10.0, "seconds.b", 8.0), 20.0);
-    manifest(StageName.ENSEMBLE, Map.of("teachers", "a,b", "wall_seconds", 4.9), 5.0);
+    manifest(StageName.ENSEMBLE, Map.of("rows", 1000L), Map.of("teachers", "a,b", "wall_seconds", 4.9), 5.0);
     manifest(StageName.TRAIN_STUDENTS, Map.of(), 1.0);
     manifest(StageName.EVALUATE, Map.of(), 1.0);
   }
 
   private void manifest(StageName stage, Map<String, Object> metrics, double wallSeconds) {
+    manifest(stage, Map.of(), metrics, wallSeconds);
+  }
+
+  private void manifest(StageName stage, Map<String, Long> rows, Map<String, Object> metrics, double wallSeconds) {
     String now = Instant.now().toString();
     manifests.write(
         new Manifest(Manifest.FORMAT_VERSION, stage.id(), "test", stage.id() + "-output", "fingerprint",
-            Map.of(), Map.of(), metrics, List.of(), now, now, wallSeconds, Map.of()));
+            Map.of(), rows, metrics, List.of(), now, now, wallSeconds, Map.of()));
   }
 
   /** One run; the training loop's final accuracy is {@code top1 + drift}. */
@@ -85,7 +89,7 @@ class ReportStageTest extends LocalSparkTest {
     for (int step = 1; step <= 4; step++) {
       Double accuracy = step % 2 == 0 ? top1 * step / 4 : null; // evaluated at steps 2 and 4
       steps.add(RowFactory.create(runId, variant, budget, seed, step, 32L * step, wall * step / 4, 0.1,
-          1.0 / step, Map.of("ce", 1.0 / step), accuracy));
+          1.0 / step, Map.of("ce", 1.0 / step), accuracy, null));
     }
   }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sparkdistill.datasets.DatasetException;
 import io.sparkdistill.datasets.text.SequenceTable;
 import io.sparkdistill.datasets.text.Vocabulary;
-import io.sparkdistill.pipeline.config.ConfigError;
 import io.sparkdistill.pipeline.config.ConfigLoader;
 import io.sparkdistill.pipeline.config.RunConfig;
 import io.sparkdistill.pipeline.dag.DagRunner;
@@ -15,7 +14,13 @@ import io.sparkdistill.pipeline.dag.ManifestStore;
 import io.sparkdistill.pipeline.dag.RunLayout;
 import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.dag.StageRegistry;
+import io.sparkdistill.pipeline.eval.EvaluateStage;
+import io.sparkdistill.pipeline.eval.TextEvaluateStage;
 import io.sparkdistill.pipeline.ingest.IngestStage;
+import io.sparkdistill.pipeline.softlabels.SoftLabelStage;
+import io.sparkdistill.pipeline.softlabels.TextSoftLabelStage;
+import io.sparkdistill.pipeline.teachers.TrainTeachersStage;
+import io.sparkdistill.pipeline.teachers.TrainTextTeachersStage;
 import io.sparkdistill.pipeline.spark.LocalSparkTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -280,12 +285,19 @@ class TextIngestStageTest extends LocalSparkTest {
   }
 
   @Test
-  void theRegistryPicksTextIngestForTextFormatsAndRefusesStagesTheTextPathLacks() throws Exception {
+  void theRegistryPicksTheTextStagesForTextFormats() throws Exception {
     RunConfig text = config("text", dir.resolve("missing").toString());
+    RunConfig image = config("idx", "");
     StageRegistry registry = StageRegistry.standard();
 
     assertThat(registry.create(StageName.INGEST, text)).isInstanceOf(TextIngestStage.class);
-    assertThat(registry.create(StageName.INGEST, config("idx", ""))).isInstanceOf(IngestStage.class);
+    assertThat(registry.create(StageName.INGEST, image)).isInstanceOf(IngestStage.class);
+    assertThat(registry.create(StageName.TRAIN_TEACHERS, text)).isInstanceOf(TrainTextTeachersStage.class);
+    assertThat(registry.create(StageName.TRAIN_TEACHERS, image)).isInstanceOf(TrainTeachersStage.class);
+    assertThat(registry.create(StageName.SOFT_LABELS, text)).isInstanceOf(TextSoftLabelStage.class);
+    assertThat(registry.create(StageName.SOFT_LABELS, image)).isInstanceOf(SoftLabelStage.class);
+    assertThat(registry.create(StageName.EVALUATE, text)).isInstanceOf(TextEvaluateStage.class);
+    assertThat(registry.create(StageName.EVALUATE, image)).isInstanceOf(EvaluateStage.class);
     DagRunner runner =
         new DagRunner(
             registry,
@@ -294,14 +306,6 @@ class TextIngestStageTest extends LocalSparkTest {
             () -> {
               throw new AssertionError("Spark must not start");
             });
-    assertThatThrownBy(() -> runner.select(List.of(StageName.INGEST, StageName.TRAIN_TEACHERS), null))
-        .isInstanceOf(ConfigError.class)
-        .hasMessageContaining("the text path has no train-teachers stage yet")
-        .hasMessageContaining("dataset.format = text");
-    assertThatThrownBy(() -> runner.select(List.of(), null))
-        .as("a whole-DAG run of a text configuration")
-        .isInstanceOf(ConfigError.class)
-        .hasMessageContaining("run it with --stages ingest");
     assertThatThrownBy(() -> runner.run(List.of(StageName.INGEST), false))
         .isInstanceOf(DatasetException.class)
         .hasMessageContaining("missing does not exist; to install it: make-fixture");

@@ -1,0 +1,85 @@
+package io.sparkdistill.pipeline.softlabels;
+
+import ai.djl.Device;
+import io.sparkdistill.pipeline.mlm.MlmSequences;
+import io.sparkdistill.pipeline.mlm.TextSoftLabelTable;
+import io.sparkdistill.pipeline.models.ModelCache;
+import io.sparkdistill.pipeline.models.ModelInfo;
+import io.sparkdistill.pipeline.models.ModelPool;
+import io.sparkdistill.pipeline.spark.BatchedRows;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+
+/**
+ * A masked-language-model teacher over one partition of sequence views (rows of {@link
+ * MlmSequences#columns()}, sorted by shard, sequence id and view id): {@code batchSize} views per
+ * forward pass, one {@link TextSoftLabelTable} row per masked position, emitted in input order and
+ * ascending position, so sorted input gives sorted output. A partition never holds more than one
+ * batch. The model comes from the {@link ModelPool} (one instance per concurrent task, each loaded
+ * once per JVM), not {@link ModelCache}: DJL's BERT blocks cannot serve two tasks at once.
+ */
+final class TextSoftLabelPartition implements MapPartitionsFunction<Row, Row> {
+  private static final long serialVersionUID = 1L;
+
+  private final String teacherDir;
+  private final ModelInfo teacher;
+  private final int topK;
+  private final LogitPrecision precision;
+  private final int batchSize;
+  private final int failPartition;
+
+  /**
+   * @param teacherDir the folder of the teacher's {@code model.json}
+   * @param teacher its {@code model.json}
+   * @param topK ids kept per position (at least 1; the vocabulary size keeps all)
+   * @param precision how the logits are packed
+   * @param batchSize views per forward pass
+   * @param failPartition fault injection for tests: the first attempt of this partition dies after
+   *     its first batch (-1: never)
+   */
+  TextSoftLabelPartition(
+      String teacherDir, ModelInfo teacher, int topK, LogitPrecision precision, int batchSize, int failPartition) {
+    this.teacherDir = teacherDir;
+    this.teacher = teacher;
+    this.topK = topK;
+    this.precision = precision;
+    this.batchSize = batchSize;
+    this.failPartition = failPartition;
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> views) {
+    TaskContext task = TaskContext.get();
+    ModelCache.sizeThreads(task);
+    Device device = ModelCache.taskDevice(task);
+    boolean failAfterFirstBatch =
+        task != null && task.partitionId() == failPartition && task.attemptNumber() == 0;
+    return BatchedRows.of(
+        views,
+        (in, out) -> inferBatch(device, in, out),
+        batch -> {
+          if (failAfterFirstBatch && batch == 1) {
+            throw new IllegalStateException("injected failure of partition " + failPartition + " (test)");
+          }
+        });
+  }
+
+  private void inferBatch(Device device, Iterator<Row> views, ArrayDeque<Row> out) {
+    List<Row> batch = new ArrayList<>(batchSize);
+    while (batch.size() < batchSize && views.hasNext()) {
+      batch.add(views.next());
+    }
+    // The stage keeps only views with a masked position, so MlmSequences skips none here.
+    MlmSequences.Loaded loaded = MlmSequences.of(batch);
+    try (ModelPool.Lease lease = ModelPool.borrow(teacherDir, teacher, device)) {
+      out.addAll(
+          TextSoftLabelTable.compute(
+              teacher.name(), lease.model(), loaded.data(), loaded.keys(), topK, precision, batchSize));
+    }
+  }
+}
