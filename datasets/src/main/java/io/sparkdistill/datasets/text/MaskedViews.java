@@ -2,7 +2,6 @@ package io.sparkdistill.datasets.text;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
@@ -34,20 +33,6 @@ public final class MaskedViews {
         new MaskPartition(masking, trainViews, otherViews), Encoders.row(SequenceTable.SCHEMA));
   }
 
-  /** The ids of an {@code array<int>} column. */
-  static int[] ints(Row row, int index) {
-    Object value = row.get(index);
-    if (value instanceof int[] array) {
-      return array;
-    }
-    List<Integer> list = row.getList(index);
-    int[] ids = new int[list.size()];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = list.get(i);
-    }
-    return ids;
-  }
-
   private static final class MaskPartition implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
 
@@ -73,7 +58,7 @@ public final class MaskedViews {
             String id = sequence.getString(0);
             String split = sequence.getString(1);
             int shard = sequence.getInt(2);
-            int[] ids = ints(sequence, 3);
+            int[] ids = SequenceTable.ints(sequence, 3);
             int views = TextExampleTable.TRAIN.equals(split) ? trainViews : otherViews;
             for (int view = 0; view < views; view++) {
               Masking.Masked masked = masking.mask(id, view, ids);

@@ -1,5 +1,7 @@
 package io.sparkdistill.datasets.text;
 
+import java.util.List;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -35,4 +37,25 @@ public final class SequenceTable {
           .add(MASK_LABELS, DataTypes.createArrayType(DataTypes.IntegerType, false), false);
 
   private SequenceTable() {}
+
+  /**
+   * An {@code array<int>} column of a row, such as {@code input_ids}: Spark hands a {@code
+   * mapPartitions} an {@code int[]}, a collected row a list.
+   *
+   * @param row the row
+   * @param field the column's index in the row
+   * @return the ids, the row's own array when it holds one
+   */
+  public static int[] ints(Row row, int field) {
+    Object value = row.get(field);
+    if (value instanceof int[] array) {
+      return array;
+    }
+    List<Integer> list = row.getList(field);
+    int[] ids = new int[list.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = list.get(i);
+    }
+    return ids;
+  }
 }

@@ -113,8 +113,8 @@ class SequencePackerTest extends SparkTextTest {
     Row view = views.filter("view_id = 2").orderBy("sequence_id").first();
     int[] original = once.get(view.getString(0)).stream().mapToInt(Integer::intValue).toArray();
     Masking.Masked expected = masking.mask(view.getString(0), 2, original);
-    assertThat(MaskedViews.ints(view, 4)).isEqualTo(expected.inputIds());
-    assertThat(MaskedViews.ints(view, 5)).isEqualTo(expected.positions());
-    assertThat(MaskedViews.ints(view, 6)).isEqualTo(expected.labels());
+    assertThat(SequenceTable.ints(view, 4)).isEqualTo(expected.inputIds());
+    assertThat(SequenceTable.ints(view, 5)).isEqualTo(expected.positions());
+    assertThat(SequenceTable.ints(view, 6)).isEqualTo(expected.labels());
   }
 }

@@ -1,6 +1,7 @@
 package io.sparkdistill.pipeline.dag;
 
 import io.sparkdistill.pipeline.config.RunConfig;
+import java.util.List;
 import java.util.function.Supplier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +9,10 @@ import org.apache.hadoop.fs.ContentSummary;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * What a stage sees while it plans and runs: the configuration, the run's layout and manifests,
@@ -93,5 +97,17 @@ public final class StageContext {
   /** A table folder of this stage's output, as Spark's readers and writers take it. */
   public String table(String name) {
     return layout.table(stage, name);
+  }
+
+  /**
+   * Writes rows made on the driver (one per model, run or class: small) as this stage's table
+   * {@code name}, in one file, replacing what is there.
+   *
+   * @return the table's path
+   */
+  public String writeTable(String name, List<Row> rows, StructType schema) {
+    String path = table(name);
+    spark().createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.Overwrite).parquet(path);
+    return path;
   }
 }

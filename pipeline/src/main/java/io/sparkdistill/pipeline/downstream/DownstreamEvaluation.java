@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The text evaluate stage's downstream part (GLUE's protocol at our scale): reads the {@code
- * downstream} task's labelled texts once, quarantines what cannot be used, and fine-tunes every
- * pre-trained model, plus an untrained network of the students' shape as the reference, on the
- * same sample; one {@link DownstreamTable} row each.
+ * downstream} task's labelled texts once, quarantines what cannot be used, and fine-tunes the
+ * pre-trained models it is given (teachers and full-budget students), plus an untrained network of
+ * the students' shape as the reference, on the same sample; one {@link DownstreamTable} row each.
  *
  * <p>Writes under the evaluate stage's folder {@code downstream-examples/} (the task's usable rows,
  * {@link LabelledTextTable}) and {@code downstream-rejected/} ({@code RejectedTable}: wrong field

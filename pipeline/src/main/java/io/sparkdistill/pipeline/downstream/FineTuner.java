@@ -18,6 +18,7 @@ import io.sparkdistill.pipeline.mlm.MlmBlock;
 import io.sparkdistill.pipeline.mlm.MlmSpec;
 import io.sparkdistill.pipeline.models.ModelCheckpoint;
 import io.sparkdistill.pipeline.models.ModelSpec;
+import io.sparkdistill.pipeline.train.BuilderChecks;
 import io.sparkdistill.pipeline.train.EpochOrder;
 import io.sparkdistill.pipeline.train.Evaluation;
 import io.sparkdistill.pipeline.train.LossParts;
@@ -360,10 +361,7 @@ public final class FineTuner {
 
     /** Adds a listener told about every step (e.g. {@link StepListener#logging}). */
     public Builder optListener(StepListener listener) {
-      if (listener == null) {
-        throw new IllegalArgumentException("listener must not be null");
-      }
-      listeners.add(listener);
+      listeners.add(BuilderChecks.notNull(listener, "listener"));
       return this;
     }
 
@@ -427,9 +425,7 @@ public final class FineTuner {
                 + "), got "
                 + n);
       }
-      if (epochs < 1) {
-        throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
-      }
+      BuilderChecks.atLeast("epochs", epochs, 1);
       if (batchSize < 1 || batchSize > train.size()) {
         throw new IllegalArgumentException(
             "batchSize must be between 1 and the "
@@ -437,10 +433,7 @@ public final class FineTuner {
                 + " train examples, got "
                 + batchSize);
       }
-      if (evaluationBatchSize < 1) {
-        throw new IllegalArgumentException(
-            "evaluation batch size must be at least 1, got " + evaluationBatchSize);
-      }
+      BuilderChecks.atLeast("evaluation batch size", evaluationBatchSize, 1);
       // Validates the learning rate, weight decay and the warm-up against the steps.
       int steps = steps(epochs, train.size(), batchSize);
       Optimizers.tracker(

@@ -2,9 +2,6 @@ package io.sparkdistill.pipeline.eval;
 
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.lit;
 
 import io.sparkdistill.datasets.examples.ExampleTable;
 import io.sparkdistill.datasets.image.ImageShape;
@@ -28,10 +25,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
@@ -88,18 +83,15 @@ public final class EvaluateStage implements Stage {
     List<EvaluatedModel> models = models(context, classes);
     LOG.info("[evaluate] {} models on {} test examples ({} classes)", models.size(), testCount, classes);
 
-    Dataset<Row> rows = null;
-    for (EvaluatedModel model : models) {
-      Dataset<Row> scored =
-          test.mapPartitions(
-              new PredictionPartition(model.name(), model.dir(), model.info(), BATCH_SIZE),
-              Encoders.row(EvaluationTable.PREDICTIONS_SCHEMA));
-      rows = rows == null ? scored : rows.union(scored);
-    }
     String predictionsPath = context.table(EvaluationTable.PREDICTIONS);
-    rows.write().mode(SaveMode.Overwrite).parquet(predictionsPath);
-    Dataset<Row> predictions = spark.read().parquet(predictionsPath);
-    Map<String, Double> top5 = checkCounts(predictions, models, testCount);
+    Dataset<Row> predictions =
+        Predictions.score(
+            test, models, m -> new PredictionPartition(m.name(), m.dir(), m.info(), BATCH_SIZE),
+            EvaluationTable.PREDICTIONS_SCHEMA, predictionsPath);
+    Map<String, Row> counts =
+        Predictions.checkCounts(
+            predictions, models, testCount, "evaluate/predictions", "test examples", "examples",
+            List.of(col(EvaluationTable.EXAMPLE_ID)), avg(col(EvaluationTable.TOP5_CORRECT).cast("double")));
     Map<String, Double> ece = Calibration.expectedCalibrationError(predictions, Calibration.BINS);
 
     List<Row> modelRows = new ArrayList<>();
@@ -111,17 +103,13 @@ public final class EvaluateStage implements Stage {
       modelRows.add(
           RowFactory.create(
               model.name(), model.kind(), model.variant(), model.budgetFraction(), model.seed(), testCount,
-              m.top1(), classes >= TOP5_MIN_CLASSES ? top5.get(model.name()) : null, modelEce,
+              m.top1(), classes >= TOP5_MIN_CLASSES ? counts.get(model.name()).getDouble(3) : null, modelEce,
               m.perClassAccuracy(), m.confusion()));
       metrics.put("top1." + model.name(), m.top1());
       metrics.put("ece." + model.name(), modelEce);
       LOG.info("[evaluate] {}: top-1 {}  ece {}", model.name(), String.format("%.4f", m.top1()), String.format("%.4f", modelEce));
     }
-    spark.createDataFrame(modelRows, EvaluationTable.MODELS_SCHEMA)
-        .coalesce(1)
-        .write()
-        .mode(SaveMode.Overwrite)
-        .parquet(context.table(EvaluationTable.MODELS));
+    context.writeTable(EvaluationTable.MODELS, modelRows, EvaluationTable.MODELS_SCHEMA);
     metrics.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
     Map<String, Long> rowCounts = new TreeMap<>();
     rowCounts.put(EvaluationTable.MODELS, (long) models.size());
@@ -213,43 +201,5 @@ public final class EvaluateStage implements Stage {
               + info.inputWidth() + "x" + info.inputChannels() + " images, ingest.image is " + shape.height() + "x"
               + shape.width() + "x" + shape.channels());
     }
-  }
-
-  /**
-   * Fails unless every model has exactly one row per test example (and no other model has rows);
-   * returns each model's mean of {@code top5_correct}.
-   */
-  private static Map<String, Double> checkCounts(Dataset<Row> predictions, List<EvaluatedModel> models, long testCount) {
-    Map<String, Double> top5 = new TreeMap<>();
-    List<String> problems = new ArrayList<>();
-    Set<String> expected = new HashSet<>();
-    models.forEach(m -> expected.add(m.name()));
-    long total = 0;
-    for (Row row :
-        predictions
-            .groupBy(EvaluationTable.MODEL)
-            .agg(
-                count(lit(1)), countDistinct(col(EvaluationTable.EXAMPLE_ID)),
-                avg(col(EvaluationTable.TOP5_CORRECT).cast("double")))
-            .collectAsList()) {
-      String model = row.getString(0);
-      long rows = row.getLong(1);
-      long distinct = row.getLong(2);
-      total += rows;
-      top5.put(model, row.getDouble(3));
-      if (!expected.remove(model)) {
-        problems.add("rows of unknown model '" + model + "'");
-      } else if (rows != testCount || distinct != rows) {
-        problems.add("'" + model + "' has " + rows + " rows (" + distinct + " distinct examples)");
-      }
-    }
-    expected.forEach(m -> problems.add("'" + m + "' has no rows"));
-    if (!problems.isEmpty() || total != models.size() * testCount) {
-      throw new IllegalStateException(
-          "evaluate/predictions has " + total + " rows, expected " + models.size() + " models x " + testCount
-              + " test examples = " + models.size() * testCount + ": " + String.join("; ", problems)
-              + "; rows were lost or written twice");
-    }
-    return top5;
   }
 }

@@ -1,9 +1,9 @@
 package io.sparkdistill.pipeline.eval;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import io.sparkdistill.datasets.examples.ExampleTable;
 import io.sparkdistill.pipeline.models.ModelCache;
-import io.sparkdistill.pipeline.spark.BatchedRows;
 import io.sparkdistill.pipeline.models.ModelInfo;
 import io.sparkdistill.pipeline.train.Evaluation;
 import io.sparkdistill.pipeline.train.ImageArrays;
@@ -11,8 +11,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
@@ -21,14 +19,8 @@ import org.apache.spark.sql.RowFactory;
  * batches, one {@link EvaluationTable#PREDICTIONS_SCHEMA} row per example. The model is loaded
  * once per JVM ({@link ModelCache}); a partition never holds more than one batch.
  */
-final class PredictionPartition implements MapPartitionsFunction<Row, Row> {
+final class PredictionPartition extends ScoringPartition {
   private static final long serialVersionUID = 1L;
-  private static final int TOP_K = 5;
-
-  private final String name;
-  private final String dir;
-  private final ModelInfo info;
-  private final int batchSize;
 
   /**
    * @param name the {@code model} column
@@ -37,21 +29,12 @@ final class PredictionPartition implements MapPartitionsFunction<Row, Row> {
    * @param batchSize images per forward pass
    */
   PredictionPartition(String name, String dir, ModelInfo info, int batchSize) {
-    this.name = name;
-    this.dir = dir;
-    this.info = info;
-    this.batchSize = batchSize;
+    super(name, dir, info, batchSize);
   }
 
   @Override
-  public Iterator<Row> call(Iterator<Row> examples) {
-    TaskContext task = TaskContext.get();
-    ModelCache.sizeThreads(task);
-    Model model = ModelCache.get(dir, info, ModelCache.taskDevice(task));
-    return BatchedRows.of(examples, (in, out) -> predictBatch(model, in, out), batch -> {});
-  }
-
-  private void predictBatch(Model model, Iterator<Row> examples, ArrayDeque<Row> out) {
+  void predictBatch(Device device, Iterator<Row> examples, ArrayDeque<Row> out) {
+    Model model = ModelCache.get(dir, info, device);
     int bytes = info.inputHeight() * info.inputWidth() * info.inputChannels();
     List<String> ids = new ArrayList<>(batchSize);
     int[] labels = new int[batchSize];

@@ -3,7 +3,6 @@ package io.sparkdistill.pipeline.eval;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
@@ -19,17 +18,13 @@ import io.sparkdistill.pipeline.mlm.MlmSequences;
 import io.sparkdistill.pipeline.models.ModelInfo;
 import io.sparkdistill.pipeline.textingest.TextIngestTables;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * writes one {@link TextEvaluationTable#MODELS_SCHEMA} row per model to {@code
  * evaluate/text-models/}.
  *
- * <p>With a downstream task ({@code downstream.format} not {@code none}) it then fine-tunes every
- * model, and an untrained network of the students' shape as the reference, on the task ({@link
+ * <p>With a downstream task ({@code downstream.format} not {@code none}) it then fine-tunes the
+ * teachers and the students of each variant's largest budget, and an untrained network of the students' shape as the reference, on the task ({@link
  * DownstreamEvaluation}) and writes {@code evaluate/downstream/} ({@link DownstreamTable}).
  */
 public final class TextEvaluateStage implements Stage {
@@ -102,18 +97,20 @@ public final class TextEvaluateStage implements Stage {
     LOG.info(
         "[evaluate] {} models on {} masked positions of {} test sequences", models.size(), positions, sequences);
 
-    Dataset<Row> rows = null;
-    for (EvaluatedModel model : models) {
-      Dataset<Row> scored =
-          test.mapPartitions(
-              new TextPredictionPartition(model.name(), model.dir(), model.info(), BATCH_SIZE),
-              Encoders.row(TextEvaluationTable.PREDICTIONS_SCHEMA));
-      rows = rows == null ? scored : rows.union(scored);
-    }
     String predictionsPath = context.table(TextEvaluationTable.PREDICTIONS);
-    rows.write().mode(SaveMode.Overwrite).parquet(predictionsPath);
-    Dataset<Row> predictions = spark.read().parquet(predictionsPath);
-    Map<String, Row> scores = checkCounts(predictions, models, positions, predictionsPath);
+    Dataset<Row> predictions =
+        Predictions.score(
+            test, models, m -> new TextPredictionPartition(m.name(), m.dir(), m.info(), BATCH_SIZE),
+            TextEvaluationTable.PREDICTIONS_SCHEMA, predictionsPath);
+    Map<String, Row> scores =
+        Predictions.checkCounts(
+            predictions, models, positions, predictionsPath, "masked test positions", "positions",
+            List.of(
+                col(TextEvaluationTable.SEQUENCE_ID), col(TextEvaluationTable.VIEW_ID),
+                col(TextEvaluationTable.POSITION)),
+            avg(col(TextEvaluationTable.PREDICTION).equalTo(col(TextEvaluationTable.LABEL)).cast("double")),
+            avg(col(TextEvaluationTable.TOP5_CORRECT).cast("double")),
+            avg(col(TextEvaluationTable.NLL)));
     Map<String, Double> ece = Calibration.expectedCalibrationError(predictions, Calibration.BINS);
 
     List<Row> modelRows = new ArrayList<>();
@@ -138,11 +135,7 @@ public final class TextEvaluateStage implements Stage {
           String.format("%.4f", top1), String.format("%.4f", top5), String.format("%.2f", perplexity),
           String.format("%.4f", modelEce));
     }
-    spark.createDataFrame(modelRows, TextEvaluationTable.MODELS_SCHEMA)
-        .coalesce(1)
-        .write()
-        .mode(SaveMode.Overwrite)
-        .parquet(context.table(TextEvaluationTable.MODELS));
+    context.writeTable(TextEvaluationTable.MODELS, modelRows, TextEvaluationTable.MODELS_SCHEMA);
     Map<String, Long> rowCounts = new TreeMap<>();
     if (context.config().downstream().enabled()) {
       rowCounts.putAll(downstream(context, models, vocabulary, length, metrics));
@@ -155,19 +148,26 @@ public final class TextEvaluateStage implements Stage {
     return new StageOutcome(rowCounts, metrics, List.of());
   }
 
-  /** Fine-tunes every model on the downstream task; writes and checks its table. */
+  /**
+   * Fine-tunes the teachers and each variant's students at its largest budget (the report's
+   * final figures; the smaller budgets would multiply the cost for no figure) on the downstream
+   * task; writes and checks its table.
+   */
   private static Map<String, Long> downstream(
       StageContext context, List<EvaluatedModel> models, int vocabulary, int length, Map<String, Object> metrics)
       throws Exception {
+    Map<String, Double> largest = new java.util.HashMap<>();
+    models.stream()
+        .filter(m -> m.budgetFraction() != null)
+        .forEach(m -> largest.merge(m.variant(), m.budgetFraction(), Math::max));
     List<DownstreamEvaluation.Candidate> candidates =
         models.stream()
+            .filter(m -> m.budgetFraction() == null || m.budgetFraction().equals(largest.get(m.variant())))
             .map(m -> new DownstreamEvaluation.Candidate(m.name(), m.kind(), new org.apache.hadoop.fs.Path(m.dir())))
             .toList();
     DownstreamEvaluation.Outcome outcome =
         DownstreamEvaluation.run(context, candidates, context.config().students().mlmSpec(vocabulary, length));
-    String path = context.table(DownstreamTable.TABLE);
-    context.spark().createDataFrame(outcome.rows(), DownstreamTable.SCHEMA)
-        .coalesce(1).write().mode(SaveMode.Overwrite).parquet(path);
+    String path = context.writeTable(DownstreamTable.TABLE, outcome.rows(), DownstreamTable.SCHEMA);
     long written = context.spark().read().parquet(path).count();
     if (written != candidates.size() + 1) {
       throw new IllegalStateException(
@@ -190,50 +190,5 @@ public final class TextEvaluateStage implements Stage {
               + " tokens and sequences of " + info.inputHeight() + " ids; ingest made " + vocabulary
               + " tokens and text.sequence-length is " + length);
     }
-  }
-
-  /**
-   * Fails unless every model has exactly one row per masked test position (and no other model has
-   * rows); returns per model its row of (model, rows, distinct positions, mean correct, mean
-   * top-5 correct, mean NLL).
-   */
-  private static Map<String, Row> checkCounts(
-      Dataset<Row> predictions, List<EvaluatedModel> models, long positions, String path) {
-    Map<String, Row> scores = new TreeMap<>();
-    List<String> problems = new ArrayList<>();
-    Set<String> expected = new HashSet<>();
-    models.forEach(m -> expected.add(m.name()));
-    long total = 0;
-    for (Row row :
-        predictions
-            .groupBy(TextEvaluationTable.MODEL)
-            .agg(
-                count(lit(1)),
-                countDistinct(
-                    col(TextEvaluationTable.SEQUENCE_ID), col(TextEvaluationTable.VIEW_ID),
-                    col(TextEvaluationTable.POSITION)),
-                avg(col(TextEvaluationTable.PREDICTION).equalTo(col(TextEvaluationTable.LABEL)).cast("double")),
-                avg(col(TextEvaluationTable.TOP5_CORRECT).cast("double")),
-                avg(col(TextEvaluationTable.NLL)))
-            .collectAsList()) {
-      String model = row.getString(0);
-      long rows = row.getLong(1);
-      long distinct = row.getLong(2);
-      total += rows;
-      scores.put(model, row);
-      if (!expected.remove(model)) {
-        problems.add("rows of unknown model '" + model + "'");
-      } else if (rows != positions || distinct != rows) {
-        problems.add("'" + model + "' has " + rows + " rows (" + distinct + " distinct positions)");
-      }
-    }
-    expected.forEach(m -> problems.add("'" + m + "' has no rows"));
-    if (!problems.isEmpty() || total != models.size() * positions) {
-      throw new IllegalStateException(
-          path + " has " + total + " rows, expected " + models.size() + " models x " + positions
-              + " masked test positions = " + models.size() * positions + ": " + String.join("; ", problems)
-              + "; rows were lost or written twice");
-    }
-    return scores;
   }
 }

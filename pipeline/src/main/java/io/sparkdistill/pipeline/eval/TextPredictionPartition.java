@@ -10,11 +10,7 @@ import io.sparkdistill.pipeline.models.ModelInfo;
 import io.sparkdistill.pipeline.models.ModelPool;
 import io.sparkdistill.pipeline.spark.BatchedRows;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
-import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
@@ -26,14 +22,8 @@ import org.apache.spark.sql.RowFactory;
  * concurrent task, each loaded once per JVM), not {@link ModelCache}: DJL's BERT blocks cannot
  * serve two tasks at once.
  */
-final class TextPredictionPartition implements MapPartitionsFunction<Row, Row> {
+final class TextPredictionPartition extends ScoringPartition {
   private static final long serialVersionUID = 1L;
-  private static final int TOP_K = 5;
-
-  private final String name;
-  private final String dir;
-  private final ModelInfo info;
-  private final int batchSize;
 
   /**
    * @param name the {@code model} column
@@ -42,26 +32,12 @@ final class TextPredictionPartition implements MapPartitionsFunction<Row, Row> {
    * @param batchSize views per forward pass
    */
   TextPredictionPartition(String name, String dir, ModelInfo info, int batchSize) {
-    this.name = name;
-    this.dir = dir;
-    this.info = info;
-    this.batchSize = batchSize;
+    super(name, dir, info, batchSize);
   }
 
   @Override
-  public Iterator<Row> call(Iterator<Row> views) {
-    TaskContext task = TaskContext.get();
-    ModelCache.sizeThreads(task);
-    Device device = ModelCache.taskDevice(task);
-    return BatchedRows.of(views, (in, out) -> predictBatch(device, in, out), batch -> {});
-  }
-
-  private void predictBatch(Device device, Iterator<Row> views, ArrayDeque<Row> out) {
-    List<Row> batch = new ArrayList<>(batchSize);
-    while (batch.size() < batchSize && views.hasNext()) {
-      batch.add(views.next());
-    }
-    MlmSequences.Loaded loaded = MlmSequences.of(batch);
+  void predictBatch(Device device, Iterator<Row> views, ArrayDeque<Row> out) {
+    MlmSequences.Loaded loaded = MlmSequences.of(BatchedRows.take(views, batchSize));
     MlmData data = loaded.data();
     int[] labels = data.rowLabels();
     int[] sequence = {0};

@@ -123,12 +123,7 @@ public final class IngestStage implements Stage {
         .mode(SaveMode.Overwrite)
         .partitionBy(ExampleTable.SPLIT)
         .parquet(examplesPath);
-    spark
-        .createDataFrame(LabelTable.rows(source.classNames()), LabelTable.SCHEMA)
-        .coalesce(1)
-        .write()
-        .mode(SaveMode.Overwrite)
-        .parquet(context.table(LABELS));
+    context.writeTable(LABELS, LabelTable.rows(source.classNames()), LabelTable.SCHEMA);
     double seconds = (System.nanoTime() - t0) / 1e9;
 
     Map<String, Long> examples = IngestTables.countsBySplit(spark.read().parquet(examplesPath));

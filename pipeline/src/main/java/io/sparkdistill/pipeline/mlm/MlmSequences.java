@@ -118,15 +118,15 @@ public final class MlmSequences {
     List<int[]> labels = new ArrayList<>(sorted.size());
     long skipped = 0;
     for (Row row : sorted) {
-      int[] p = ints(row, 5);
+      int[] p = SequenceTable.ints(row, 5);
       if (p.length == 0) {
         skipped++;
         continue;
       }
       keys.add(key(row));
-      ids.add(ints(row, 4));
+      ids.add(SequenceTable.ints(row, 4));
       positions.add(p);
-      labels.add(ints(row, 6));
+      labels.add(SequenceTable.ints(row, 6));
     }
     if (keys.isEmpty()) {
       throw new IllegalStateException(
@@ -140,18 +140,5 @@ public final class MlmSequences {
 
   private static TextSoftLabelTable.SequenceKey key(Row row) {
     return new TextSoftLabelTable.SequenceKey(row.getString(0), row.getString(1), row.getInt(2), row.getInt(3));
-  }
-
-  private static int[] ints(Row row, int field) {
-    Object value = row.get(field);
-    if (value instanceof int[] array) {
-      return array;
-    }
-    List<Integer> list = row.getList(field);
-    int[] out = new int[list.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = list.get(i);
-    }
-    return out;
   }
 }

@@ -15,6 +15,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.sparkdistill.pipeline.distill.KdLoss;
+import io.sparkdistill.pipeline.train.BuilderChecks;
 import io.sparkdistill.pipeline.train.EpochOrder;
 import io.sparkdistill.pipeline.train.LossParts;
 import io.sparkdistill.pipeline.train.OptimizerSettings;
@@ -245,10 +246,7 @@ public final class MlmTrainLoop {
      * @return this builder
      */
     public Builder optCheckpoints(TrainCheckpoints checkpoints, int everySteps) {
-      if (everySteps < 1) {
-        throw new IllegalArgumentException(
-            "checkpoint everySteps must be at least 1, got " + everySteps);
-      }
+      BuilderChecks.atLeast("checkpoint everySteps", everySteps, 1);
       this.checkpoints = checkpoints;
       this.checkpointEvery = everySteps;
       return this;
@@ -327,10 +325,7 @@ public final class MlmTrainLoop {
 
     /** Adds a listener told about every step. */
     public Builder optListener(StepListener listener) {
-      if (listener == null) {
-        throw new IllegalArgumentException("listener must not be null");
-      }
-      listeners.add(listener);
+      listeners.add(BuilderChecks.notNull(listener, "listener"));
       return this;
     }
 
@@ -341,10 +336,10 @@ public final class MlmTrainLoop {
      * @throws IllegalArgumentException naming the first missing or invalid setting
      */
     public MlmTrainLoop build() {
-      require(model, "setModel");
-      require(spec, "setSpec");
-      require(trainData, "setTrainData");
-      require(optimizer, "setOptimizer");
+      BuilderChecks.require(model, "setModel");
+      BuilderChecks.require(spec, "setSpec");
+      BuilderChecks.require(trainData, "setTrainData");
+      BuilderChecks.require(optimizer, "setOptimizer");
       if (!(model.getBlock() instanceof MlmBlock)) {
         throw new IllegalArgumentException(
             "model '" + model.getName() + "' must hold an MlmBlock (MlmSpec.newModel), has "
@@ -355,21 +350,13 @@ public final class MlmTrainLoop {
             "batchSize must be between 1 and the " + trainData.size() + " training sequences, got "
                 + batchSize);
       }
-      if (totalSteps < 1) {
-        throw new IllegalArgumentException("totalSteps must be at least 1, got " + totalSteps);
-      }
+      BuilderChecks.atLeast("totalSteps", totalSteps, 1);
       checkLength("training", trainData);
       if (heldOut != null) {
         checkLength("held-out", heldOut);
-        if (evaluateEvery < 0) {
-          throw new IllegalArgumentException(
-              "evaluation everySteps must be at least 0, got " + evaluateEvery);
-        }
+        BuilderChecks.atLeast("evaluation everySteps", evaluateEvery, 0);
       }
-      if (evaluationBatchSize < 1) {
-        throw new IllegalArgumentException(
-            "evaluation batch size must be at least 1, got " + evaluationBatchSize);
-      }
+      BuilderChecks.atLeast("evaluation batch size", evaluationBatchSize, 1);
       Optimizers.tracker(optimizer, totalSteps); // validates warm-up against total steps
       return new MlmTrainLoop(this);
     }
@@ -385,12 +372,6 @@ public final class MlmTrainLoop {
             what + " sequences have " + data.sequenceLength() + " tokens; the spec's"
                 + " maxSequenceLength is " + spec.maxSequenceLength()
                 + " (DJL's BertBlock needs them equal)");
-      }
-    }
-
-    private static void require(Object value, String setter) {
-      if (value == null) {
-        throw new IllegalArgumentException(setter + "(...) is required");
       }
     }
   }

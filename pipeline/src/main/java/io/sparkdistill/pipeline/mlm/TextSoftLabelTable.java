@@ -1,6 +1,7 @@
 package io.sparkdistill.pipeline.mlm;
 
 import ai.djl.Model;
+import io.sparkdistill.datasets.text.SequenceTable;
 import io.sparkdistill.pipeline.softlabels.LogitPrecision;
 import io.sparkdistill.pipeline.softlabels.SoftLabelTable;
 import java.util.ArrayList;
@@ -146,21 +147,11 @@ public final class TextSoftLabelTable {
    * @return the soft label
    */
   public static MaskedSoftLabel label(Row row) {
-    Object ids = row.get(SCHEMA.fieldIndex(TOPK_IDS));
-    int[] topk;
-    if (ids instanceof int[] array) {
-      topk = array.clone();
-    } else {
-      List<Integer> list = row.getList(SCHEMA.fieldIndex(TOPK_IDS));
-      topk = new int[list.size()];
-      for (int i = 0; i < topk.length; i++) {
-        topk[i] = list.get(i);
-      }
-    }
     return new MaskedSoftLabel(
         0,
         row.getInt(SCHEMA.fieldIndex(POSITION)),
-        topk,
+        // The label owns its ids, as the rows of rows() own theirs.
+        SequenceTable.ints(row, SCHEMA.fieldIndex(TOPK_IDS)).clone(),
         (byte[]) row.get(SCHEMA.fieldIndex(TOPK_LOGITS)),
         row.getInt(SCHEMA.fieldIndex(LOGIT_BITS)),
         row.getFloat(SCHEMA.fieldIndex(LOG_SUM_EXP)),

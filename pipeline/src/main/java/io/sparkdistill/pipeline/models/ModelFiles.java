@@ -1,9 +1,11 @@
 package io.sparkdistill.pipeline.models;
 
+import ai.djl.Model;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -73,5 +75,22 @@ public final class ModelFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot copy " + local + " to " + target, e);
     }
+  }
+
+  /**
+   * Saves {@code model} as a {@link ModelCheckpoint} folder at {@code target} on {@code fs},
+   * replacing what is there: written locally ({@link #writable}), then {@link #publish}ed.
+   *
+   * @param model a trained model
+   * @param spec the specification its block was built from
+   * @param info free-form information for the checkpoint's metadata
+   * @param fs the run's file system
+   * @param target the checkpoint folder
+   */
+  public static void saveCheckpoint(
+      Model model, CheckpointSpec spec, Map<String, Object> info, FileSystem fs, Path target) {
+    java.nio.file.Path local = writable(fs, target);
+    ModelCheckpoint.save(model, spec, local, info, true);
+    publish(local, fs, target);
   }
 }

@@ -62,7 +62,7 @@ public final class ReportMarkdown {
       md.append("\n").append(BOUNDS).append('\n');
     }
     if (downstream != null) {
-      md.append("\n**Downstream task:** every student (and teacher) fine-tuned on `").append(downstream.task())
+      md.append("\n**Downstream task:** the teachers and each variant's students at its largest budget fine-tuned on `").append(downstream.task())
           .append("` (").append(downstream.classes()).append(" classes, ")
           .append(format("%,d", downstream.trainExamples())).append(" train / ")
           .append(format("%,d", downstream.testExamples())).append(" test examples); accuracy on its test split.");

@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.softlabels;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import io.sparkdistill.datasets.examples.ExampleTable;
 import io.sparkdistill.pipeline.models.ModelCache;
@@ -14,7 +15,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -59,23 +59,12 @@ final class SoftLabelPartition implements MapPartitionsFunction<Row, Row> {
 
   @Override
   public Iterator<Row> call(Iterator<Row> examples) {
-    TaskContext task = TaskContext.get();
-    ModelCache.sizeThreads(task);
-    Model model = ModelCache.get(teacherDir, teacher, ModelCache.taskDevice(task));
-    boolean failAfterFirstBatch =
-        task != null && task.partitionId() == failPartition && task.attemptNumber() == 0;
-    return BatchedRows.of(
-        examples,
-        (in, out) -> inferBatch(model, in, out),
-        batch -> {
-          if (failAfterFirstBatch && batch == 1) {
-            throw new IllegalStateException("injected failure of partition " + failPartition + " (test)");
-          }
-        });
+    return BatchedRows.inTask(examples, this::inferBatch, failPartition);
   }
 
   /** Renders views until a batch is full (or the input ends), runs the teacher, queues the rows. */
-  private void inferBatch(Model model, Iterator<Row> examples, ArrayDeque<Row> out) {
+  private void inferBatch(Device device, Iterator<Row> examples, ArrayDeque<Row> out) {
+    Model model = ModelCache.get(teacherDir, teacher, device);
     int h = teacher.inputHeight();
     int w = teacher.inputWidth();
     int c = teacher.inputChannels();

@@ -1,9 +1,6 @@
 package io.sparkdistill.pipeline.softlabels;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.lit;
 
 import io.sparkdistill.datasets.examples.ExampleTable;
 import io.sparkdistill.datasets.image.ImageShape;
@@ -17,6 +14,7 @@ import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.dag.StageOutcome;
 import io.sparkdistill.pipeline.ingest.IngestTables;
 import io.sparkdistill.pipeline.models.ModelInfo;
+import io.sparkdistill.pipeline.spark.BatchedRows;
 import io.sparkdistill.pipeline.teachers.TrainTeachersStage;
 import io.sparkdistill.pipeline.views.ViewSampler;
 import java.io.IOException;
@@ -24,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -68,9 +65,21 @@ public final class SoftLabelStage implements Stage {
 
   @Override
   public void validate(StageContext context) {
-    if (teachers(context.config()).isEmpty()) {
+    checkTeachers(context.config());
+  }
+
+  /** {@link #teachers}, refused when there are none. */
+  static List<String> checkTeachers(RunConfig config) {
+    List<String> teachers = teachers(config);
+    if (teachers.isEmpty()) {
       throw new ConfigError("soft-labels: no teachers declared (teachers section is empty)");
     }
+    return teachers;
+  }
+
+  /** The partition {@link #FAIL_PARTITION_CONF} names, or {@link BatchedRows#NO_FAILURE}. */
+  static int failPartition(SparkSession spark) {
+    return Integer.parseInt(spark.conf().get(FAIL_PARTITION_CONF, String.valueOf(BatchedRows.NO_FAILURE)));
   }
 
   @Override
@@ -84,7 +93,7 @@ public final class SoftLabelStage implements Stage {
     long exampleCount = bySplit.values().stream().mapToLong(Long::longValue).sum();
     long expected = exampleCount + bySplit.getOrDefault("train", 0L) * settings.views();
     int classes = IngestTables.classNames(spark, context.layout()).size();
-    int failPartition = Integer.parseInt(spark.conf().get(FAIL_PARTITION_CONF, "-1"));
+    int failPartition = failPartition(spark);
     ViewSampler sampler = new ViewSampler(settings.views(), settings.cropMinScale(), settings.flip(), settings.seed());
 
     Map<String, Long> rowCounts = new TreeMap<>();
@@ -96,7 +105,6 @@ public final class SoftLabelStage implements Stage {
       checkFits(teacher, config.ingest().image(), classes);
       String path = SoftLabelStore.path(context.layout(), StageName.SOFT_LABELS, name);
       LOG.info("[soft-labels] {}: {} examples, {} rows expected", name, exampleCount, expected);
-      long t0 = System.nanoTime();
       // Sorted input, and views emitted in order, give shard-sorted output without sorting it.
       Dataset<Row> rows =
           examples
@@ -106,23 +114,19 @@ public final class SoftLabelStage implements Stage {
                   teacherDir.toString(), teacher, sampler, settings.topK(), settings.precision(),
                   settings.batchSize(), failPartition),
               Encoders.row(SoftLabelTable.SCHEMA));
-      SoftLabelStore.writeInOrder(rows, path, settings.rowGroupBytes());
-      double seconds = (System.nanoTime() - t0) / 1e9;
-
-      // One scan for both checks: rows, and distinct (example, view) pairs.
-      Row counts =
-          spark.read().parquet(path)
-              .agg(count(lit(1)), countDistinct(col(SoftLabelTable.EXAMPLE_ID), col(SoftLabelTable.VIEW_ID)))
-              .first();
-      long count = counts.getLong(0);
-      long distinct = counts.getLong(1);
+      WrittenLabels written =
+          WrittenLabels.write(
+              rows, path, settings.rowGroupBytes(), fs, col(SoftLabelTable.EXAMPLE_ID), col(SoftLabelTable.VIEW_ID));
+      long count = written.rows();
+      long distinct = written.distinctKeys();
       if (count != expected || distinct != count) {
         throw new IllegalStateException(
             String.format(
                 "soft labels of teacher '%s' have %d rows (%d distinct example/view pairs), expected %d:"
                     + " rows were lost or written twice", name, count, distinct, expected));
       }
-      long bytes = parquetBytes(fs, new Path(path));
+      double seconds = written.seconds();
+      long bytes = written.bytes();
       rowCounts.put("rows." + name, count);
       metrics.put("examples_per_second." + name, exampleCount / seconds);
       metrics.put("rows_per_second." + name, count / seconds);
@@ -150,16 +154,5 @@ public final class SoftLabelStage implements Stage {
               + teacher.inputChannels() + " images, ingest.image is " + shape.height() + "x" + shape.width()
               + "x" + shape.channels());
     }
-  }
-
-  /** Total size of the Parquet files under {@code dir}. */
-  static long parquetBytes(FileSystem fs, Path dir) throws IOException {
-    long bytes = 0;
-    for (FileStatus status : fs.listStatus(dir)) {
-      if (status.isFile() && status.getPath().getName().endsWith(".parquet")) {
-        bytes += status.getLen();
-      }
-    }
-    return bytes;
   }
 }

@@ -8,10 +8,7 @@ import io.sparkdistill.pipeline.models.ModelInfo;
 import io.sparkdistill.pipeline.models.ModelPool;
 import io.sparkdistill.pipeline.spark.BatchedRows;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 
@@ -54,28 +51,12 @@ final class TextSoftLabelPartition implements MapPartitionsFunction<Row, Row> {
 
   @Override
   public Iterator<Row> call(Iterator<Row> views) {
-    TaskContext task = TaskContext.get();
-    ModelCache.sizeThreads(task);
-    Device device = ModelCache.taskDevice(task);
-    boolean failAfterFirstBatch =
-        task != null && task.partitionId() == failPartition && task.attemptNumber() == 0;
-    return BatchedRows.of(
-        views,
-        (in, out) -> inferBatch(device, in, out),
-        batch -> {
-          if (failAfterFirstBatch && batch == 1) {
-            throw new IllegalStateException("injected failure of partition " + failPartition + " (test)");
-          }
-        });
+    return BatchedRows.inTask(views, this::inferBatch, failPartition);
   }
 
   private void inferBatch(Device device, Iterator<Row> views, ArrayDeque<Row> out) {
-    List<Row> batch = new ArrayList<>(batchSize);
-    while (batch.size() < batchSize && views.hasNext()) {
-      batch.add(views.next());
-    }
     // The stage keeps only views with a masked position, so MlmSequences skips none here.
-    MlmSequences.Loaded loaded = MlmSequences.of(batch);
+    MlmSequences.Loaded loaded = MlmSequences.of(BatchedRows.take(views, batchSize));
     try (ModelPool.Lease lease = ModelPool.borrow(teacherDir, teacher, device)) {
       out.addAll(
           TextSoftLabelTable.compute(

@@ -67,11 +67,8 @@ public final class TextSoftLabelStage implements Stage {
 
   @Override
   public void validate(StageContext context) {
-    List<String> teachers = SoftLabelStage.teachers(context.config());
-    if (teachers.isEmpty()) {
-      throw new ConfigError("soft-labels: no teachers declared (teachers section is empty)");
-    }
-    teachers.forEach(context.config()::teacher); // a listed name that is not a teacher fails here
+    // A listed name that is not a teacher fails here.
+    SoftLabelStage.checkTeachers(context.config()).forEach(context.config()::teacher);
   }
 
   /** Train views with their masked-position count: what the stage labels and what it checks. */
@@ -97,7 +94,7 @@ public final class TextSoftLabelStage implements Stage {
           "ingest/sequences has no train view with a masked position; re-run ingest or check dataset.text");
     }
     int topK = settings.topK() == 0 ? vocabulary : settings.topK();
-    int failPartition = Integer.parseInt(spark.conf().get(SoftLabelStage.FAIL_PARTITION_CONF, "-1"));
+    int failPartition = SoftLabelStage.failPartition(spark);
 
     Map<String, Long> rowCounts = new TreeMap<>();
     Map<String, Object> metrics = new LinkedHashMap<>();
@@ -112,7 +109,6 @@ public final class TextSoftLabelStage implements Stage {
       LOG.info(
           "[soft-labels] {}: {} train sequences, {} views, {} rows expected",
           name, views.sequences(), views.views(), views.positions());
-      long t0 = System.nanoTime();
       // Sorted input, and rows emitted in input order, give sorted output without sorting it.
       Dataset<Row> rows =
           train
@@ -122,20 +118,12 @@ public final class TextSoftLabelStage implements Stage {
                       teacherDir.toString(), teacher, topK, settings.precision(), settings.batchSize(),
                       failPartition),
                   Encoders.row(TextSoftLabelTable.SCHEMA));
-      SoftLabelStore.writeInOrder(rows, path, settings.rowGroupBytes());
-      double seconds = (System.nanoTime() - t0) / 1e9;
-
-      // One scan for both checks: rows, and distinct (sequence, view, position) triples.
-      Row counts =
-          spark.read().parquet(path)
-              .agg(
-                  count(lit(1)),
-                  countDistinct(
-                      col(TextSoftLabelTable.SEQUENCE_ID), col(TextSoftLabelTable.VIEW_ID),
-                      col(TextSoftLabelTable.POSITION)))
-              .first();
-      long count = counts.getLong(0);
-      long distinct = counts.getLong(1);
+      WrittenLabels written =
+          WrittenLabels.write(
+              rows, path, settings.rowGroupBytes(), fs, col(TextSoftLabelTable.SEQUENCE_ID),
+              col(TextSoftLabelTable.VIEW_ID), col(TextSoftLabelTable.POSITION));
+      long count = written.rows();
+      long distinct = written.distinctKeys();
       if (count != views.positions() || distinct != count) {
         throw new IllegalStateException(
             String.format(
@@ -143,7 +131,8 @@ public final class TextSoftLabelStage implements Stage {
                     + " triples), expected %d, the masked positions of the train views: rows were lost"
                     + " or written twice", name, path, count, distinct, views.positions()));
       }
-      long bytes = SoftLabelStage.parquetBytes(fs, new Path(path));
+      double seconds = written.seconds();
+      long bytes = written.bytes();
       rowCounts.put("rows." + name, count);
       metrics.put("sequences_per_second." + name, views.sequences() / seconds);
       metrics.put("views_per_second." + name, views.views() / seconds);

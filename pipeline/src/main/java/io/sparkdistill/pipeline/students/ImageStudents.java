@@ -16,7 +16,6 @@ import io.sparkdistill.pipeline.distill.StoredTargets;
 import io.sparkdistill.pipeline.distill.TeacherPolicy;
 import io.sparkdistill.pipeline.ingest.IngestTables;
 import io.sparkdistill.pipeline.models.ModelCache;
-import io.sparkdistill.pipeline.models.ModelCheckpoint;
 import io.sparkdistill.pipeline.models.ModelFiles;
 import io.sparkdistill.pipeline.models.ModelInfo;
 import io.sparkdistill.pipeline.models.ModelSpec;
@@ -33,10 +32,8 @@ import io.sparkdistill.pipeline.train.TrainResult;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -106,7 +103,7 @@ final class ImageStudents implements StudentTrainer {
     long examples = Arrays.stream(set.exampleIds()).distinct().count();
     LOG.info(
         "[train-students] {} train views of {} examples loaded with targets of {} in {}s",
-        set.size(), examples, set.teachers(), String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
+        set.size(), examples, set.teachers(), TrainStudentsStage.secondsSince(t0));
     return new ImageStudents(context, set, test, examples, classes);
   }
 
@@ -147,7 +144,6 @@ final class ImageStudents implements StudentTrainer {
 
   @Override
   public void warmUp(int steps) {
-    long t0 = System.nanoTime();
     try (Model model = spec.newModel("warm-up", Device.cpu())) {
       TrainLoop.builder()
           .setModel(model)
@@ -160,8 +156,6 @@ final class ImageStudents implements StudentTrainer {
           .build()
           .run();
     }
-    LOG.info("[train-students] warm-up ({} untimed steps) in {}s", steps,
-        String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
   }
 
   @Override
@@ -216,18 +210,11 @@ final class ImageStudents implements StudentTrainer {
 
   private void writeModel(TrainStudentsStage.Plan plan, Model model, TrainResult result, Path runDir)
       throws IOException {
-    Path modelDir = new Path(runDir, "model");
     double accuracy = result.finalTestAccuracy().orElseThrow();
-    Map<String, Object> info = new LinkedHashMap<>();
-    info.put("test_accuracy", accuracy);
-    info.put("steps", plan.steps());
-    info.put("train_seconds", result.wallSeconds());
-    info.put("variant", plan.variant().name());
+    Map<String, Object> info = plan.checkpointInfo(result);
     info.put("normalization_mean", ModelInfo.toList(normalization.mean()));
     info.put("normalization_std", ModelInfo.toList(normalization.std()));
-    java.nio.file.Path local = ModelFiles.writable(context.layout().fs(), modelDir);
-    ModelCheckpoint.save(model, spec, local, info, true);
-    ModelFiles.publish(local, context.layout().fs(), modelDir);
+    ModelFiles.saveCheckpoint(model, spec, info, context.layout().fs(), new Path(runDir, "model"));
     new ModelInfo(
             ModelInfo.FORMAT_VERSION, plan.runId(), ModelInfo.DJL, "model", classes,
             shape.height(), shape.width(), shape.channels(),

@@ -25,20 +25,17 @@ import io.sparkdistill.pipeline.mlm.MlmSpec;
 import io.sparkdistill.pipeline.mlm.MlmTrainLoop;
 import io.sparkdistill.pipeline.mlm.MlmTrainResult;
 import io.sparkdistill.pipeline.mlm.TextSoftLabelTable;
-import io.sparkdistill.pipeline.models.ModelCheckpoint;
 import io.sparkdistill.pipeline.models.ModelFiles;
 import io.sparkdistill.pipeline.models.ModelInfo;
 import io.sparkdistill.pipeline.softlabels.SoftLabelStage;
 import io.sparkdistill.pipeline.textingest.TextIngestTables;
 import io.sparkdistill.pipeline.train.StepListener;
-import io.sparkdistill.pipeline.train.StepMetrics;
 import io.sparkdistill.pipeline.train.TrainCheckpoints;
 import io.sparkdistill.pipeline.train.TrainResult;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.fs.Path;
@@ -130,7 +127,7 @@ final class TextStudents implements StudentTrainer {
         "[train-students] {} masked train views of {} sequences ({} without a masked position left"
             + " out), {} held-out sequences, soft labels of {} loaded in {}s",
         train.data().size(), train.sequences(), train.skipped(), heldOut.size(), labels.keySet(),
-        String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
+        TrainStudentsStage.secondsSince(t0));
     return new TextStudents(context, train, heldOut, spec, labels);
   }
 
@@ -179,7 +176,6 @@ final class TextStudents implements StudentTrainer {
 
   @Override
   public void warmUp(int steps) {
-    long t0 = System.nanoTime();
     try (Model model = spec.newModel("warm-up", Device.cpu())) {
       MlmTrainLoop.builder()
           .setModel(model)
@@ -191,8 +187,6 @@ final class TextStudents implements StudentTrainer {
           .build()
           .run();
     }
-    LOG.info("[train-students] warm-up ({} untimed steps) in {}s", steps,
-        String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
   }
 
   @Override
@@ -250,18 +244,9 @@ final class TextStudents implements StudentTrainer {
 
   private void writeModel(TrainStudentsStage.Plan plan, Model model, TrainResult result, Path runDir)
       throws IOException {
-    Path modelDir = new Path(runDir, "model");
-    StepMetrics last = result.last();
-    double accuracy = result.finalTestAccuracy().orElseThrow();
-    Map<String, Object> info = new LinkedHashMap<>();
-    info.put("test_accuracy", accuracy);
-    info.put("test_perplexity", last.testPerplexity().orElseThrow());
-    info.put("steps", plan.steps());
-    info.put("train_seconds", result.wallSeconds());
-    info.put("variant", plan.variant().name());
-    java.nio.file.Path local = ModelFiles.writable(context.layout().fs(), modelDir);
-    ModelCheckpoint.save(model, spec, local, info, true);
-    ModelFiles.publish(local, context.layout().fs(), modelDir);
-    ModelInfo.ofMlm(plan.runId(), spec, accuracy, true).write(context.layout().fs(), runDir);
+    ModelFiles.saveCheckpoint(
+        model, spec, plan.checkpointInfo(result), context.layout().fs(), new Path(runDir, "model"));
+    ModelInfo.ofMlm(plan.runId(), spec, result.finalTestAccuracy().orElseThrow(), true)
+        .write(context.layout().fs(), runDir);
   }
 }

@@ -29,8 +29,9 @@ import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains every (variant, budget, seed) of the {@code students} section on the stored train views
@@ -57,6 +58,7 @@ import org.apache.spark.sql.SparkSession;
  * checkpoints are deleted once the stage's tables are written.
  */
 public final class TrainStudentsStage implements Stage {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainStudentsStage.class);
   static final String MODELS = "models";
 
   /**
@@ -126,7 +128,9 @@ public final class TrainStudentsStage implements Stage {
       examples = trainer.examples();
       trainViews = trainer.trainViews();
       plans = plans(settings, examples);
+      long t0 = System.nanoTime();
       trainer.warmUp(WARM_UP_STEPS);
+      LOG.info("[train-students] warm-up ({} untimed steps) in {}s", WARM_UP_STEPS, secondsSince(t0));
       for (int i = 0; i < plans.size(); i++) {
         Plan plan = plans.get(i);
         String label =
@@ -164,10 +168,8 @@ public final class TrainStudentsStage implements Stage {
       }
     }
 
-    String runsPath = context.table(StudentRunTable.TABLE);
-    String stepsPath = context.table(StudentCurveTable.TABLE);
-    spark.createDataFrame(runRows, StudentRunTable.SCHEMA).coalesce(1).write().mode(SaveMode.Overwrite).parquet(runsPath);
-    spark.createDataFrame(stepRows, StudentCurveTable.SCHEMA).coalesce(1).write().mode(SaveMode.Overwrite).parquet(stepsPath);
+    String runsPath = context.writeTable(StudentRunTable.TABLE, runRows, StudentRunTable.SCHEMA);
+    String stepsPath = context.writeTable(StudentCurveTable.TABLE, stepRows, StudentCurveTable.SCHEMA);
     long runCount = spark.read().parquet(runsPath).count();
     long stepCount = spark.read().parquet(stepsPath).count();
     long expectedSteps = plans.stream().mapToLong(Plan::steps).sum();
@@ -203,6 +205,25 @@ public final class TrainStudentsStage implements Stage {
           .optStopStep(stopStep)
           .build();
     }
+
+    /**
+     * What the student's checkpoint records of this run: held-out accuracy (and perplexity, when
+     * the loop measured it), steps, training seconds and variant.
+     */
+    Map<String, Object> checkpointInfo(TrainResult result) {
+      Map<String, Object> info = new LinkedHashMap<>();
+      info.put("test_accuracy", result.finalTestAccuracy().orElseThrow());
+      result.last().testPerplexity().ifPresent(p -> info.put("test_perplexity", p));
+      info.put("steps", steps);
+      info.put("train_seconds", result.wallSeconds());
+      info.put("variant", variant.name());
+      return info;
+    }
+  }
+
+  /** Seconds since {@code t0} ({@link System#nanoTime}), to one decimal, for the log. */
+  static String secondsSince(long t0) {
+    return String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9);
   }
 
   /**

@@ -5,7 +5,6 @@ import io.sparkdistill.pipeline.config.ConfigError;
 import io.sparkdistill.pipeline.config.TeacherSettings;
 import io.sparkdistill.pipeline.dag.StageContext;
 import io.sparkdistill.pipeline.models.CheckpointSpec;
-import io.sparkdistill.pipeline.models.ModelCheckpoint;
 import io.sparkdistill.pipeline.models.ModelFiles;
 import io.sparkdistill.pipeline.models.ModelInfo;
 import io.sparkdistill.pipeline.train.OptimizerSettings;
@@ -111,10 +110,7 @@ final class TeacherFiles {
       ModelInfo info) {
     FileSystem fs = context.layout().fs();
     Path teacherDir = TrainTeachersStage.teacherDir(context, teacher);
-    Path modelDir = new Path(teacherDir, MODEL_DIR);
-    java.nio.file.Path local = ModelFiles.writable(fs, modelDir);
-    ModelCheckpoint.save(model, spec, local, checkpointInfo, true);
-    ModelFiles.publish(local, fs, modelDir);
+    ModelFiles.saveCheckpoint(model, spec, checkpointInfo, fs, new Path(teacherDir, MODEL_DIR));
     context.spark()
         .createDataFrame(TrainingCurveTable.rows(steps), TrainingCurveTable.SCHEMA)
         .coalesce(1)

@@ -297,9 +297,7 @@ public final class TrainLoop {
      * @return this builder
      */
     public Builder optCheckpoints(TrainCheckpoints checkpoints, int everySteps) {
-      if (everySteps < 1) {
-        throw new IllegalArgumentException("checkpoint everySteps must be at least 1, got " + everySteps);
-      }
+      BuilderChecks.atLeast("checkpoint everySteps", everySteps, 1);
       this.checkpoints = checkpoints;
       this.checkpointEvery = everySteps;
       return this;
@@ -436,10 +434,7 @@ public final class TrainLoop {
      * @return this builder
      */
     public Builder optListener(StepListener listener) {
-      if (listener == null) {
-        throw new IllegalArgumentException("listener must not be null");
-      }
-      listeners.add(listener);
+      listeners.add(BuilderChecks.notNull(listener, "listener"));
       return this;
     }
 
@@ -450,11 +445,11 @@ public final class TrainLoop {
      * @throws IllegalArgumentException naming the first missing or invalid setting
      */
     public TrainLoop build() {
-      require(model, "setModel");
-      require(trainData, "setTrainData");
-      require(normalization, "setNormalization");
-      require(optimizer, "setOptimizer");
-      require(loss, "setLoss");
+      BuilderChecks.require(model, "setModel");
+      BuilderChecks.require(trainData, "setTrainData");
+      BuilderChecks.require(normalization, "setNormalization");
+      BuilderChecks.require(optimizer, "setOptimizer");
+      BuilderChecks.require(loss, "setLoss");
       if (model.getBlock() == null) {
         throw new IllegalArgumentException(
             "model '" + model.getName() + "' has no block; use ModelSpec.newModel or setBlock");
@@ -466,16 +461,12 @@ public final class TrainLoop {
                 + "' is a TorchScript (symbol) block; TrainLoop trains DJL blocks built from a"
                 + " ModelSpec");
       }
-      if (batchSize < 1) {
-        throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
-      }
+      BuilderChecks.atLeast("batchSize", batchSize, 1);
       if (batchSize > trainData.size()) {
         throw new IllegalArgumentException(
             "batchSize " + batchSize + " exceeds the " + trainData.size() + " training images");
       }
-      if (totalSteps < 1) {
-        throw new IllegalArgumentException("totalSteps must be at least 1, got " + totalSteps);
-      }
+      BuilderChecks.atLeast("totalSteps", totalSteps, 1);
       normalization.checkChannels(trainData.channels());
       Optimizers.tracker(optimizer, totalSteps); // validates warm-up against total steps
       if (testData != null) {
@@ -496,22 +487,10 @@ public final class TrainLoop {
                   + "x"
                   + trainData.channels());
         }
-        if (evaluateEvery < 0) {
-          throw new IllegalArgumentException(
-              "evaluation everySteps must be at least 0, got " + evaluateEvery);
-        }
+        BuilderChecks.atLeast("evaluation everySteps", evaluateEvery, 0);
       }
-      if (evaluationBatchSize < 1) {
-        throw new IllegalArgumentException(
-            "evaluation batch size must be at least 1, got " + evaluationBatchSize);
-      }
+      BuilderChecks.atLeast("evaluation batch size", evaluationBatchSize, 1);
       return new TrainLoop(this);
-    }
-
-    private static void require(Object value, String setter) {
-      if (value == null) {
-        throw new IllegalArgumentException(setter + "(...) is required");
-      }
     }
   }
 }

@@ -55,6 +55,39 @@ class ConfigLoaderTest {
     assertThat(full.run().root()).isEqualTo("runs/fashion-mnist");
     assertThat(quick.run().root()).isEqualTo("runs/fashion-mnist-quick");
     assertThat(quick.dataset()).isEqualTo(full.dataset());
+    assertThat(full.embeddedDatasets()).containsExactly("fashion-mnist");
+  }
+
+  @Test
+  void theShippedTextRunFilesLoadAndNameTheDatasetsTheyRead() {
+    Path conf = Path.of(System.getProperty("user.dir")).resolve("../conf");
+    RunConfig demo = ConfigLoader.load(conf.resolve("brown-mlm.conf"), List.of());
+    RunConfig quick = ConfigLoader.load(conf.resolve("brown-mlm-quick.conf"), List.of());
+    RunConfig cluster = ConfigLoader.load(conf.resolve("c4-bert.conf"), List.of());
+
+    assertThat(demo.embeddedDatasets()).containsExactly("brown", "spam-assassin");
+    assertThat(quick.embeddedDatasets()).containsExactly("brown", "spam-assassin");
+    assertThat(cluster.embeddedDatasets()).as("hdfs paths only").isEmpty();
+    assertThat(ConfigLoader.load(conf.resolve("brown-mlm.conf"), List.of("downstream.format=none"))
+            .embeddedDatasets())
+        .containsExactly("brown");
+    assertThat(demo.teachers().get(0).mlmSpec(5000, 64).hiddenSize()).isEqualTo(128);
+    assertThat(cluster.downstream().format()).isEqualTo(DownstreamSettings.Format.GLUE_TSV);
+  }
+
+  @Test
+  void theTextPathTrainsBertAndTheImagePathDoesNot() throws IOException {
+    Path text = write("t.conf", "dataset { format = brown, text.root = /tmp/x }\n"
+        + "students { variants { baseline { policy = none } } }");
+    assertThatThrownBy(() -> ConfigLoader.load(text, List.of()))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("students.architecture")
+        .hasMessageContaining("trains bert networks, got cnn");
+    Path image = write("i.conf", "teachers { t { architecture = bert } }");
+    assertThatThrownBy(() -> ConfigLoader.load(image, List.of()))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageContaining("teachers.t.architecture")
+        .hasMessageContaining("bert is the text architecture");
   }
 
   @Test
