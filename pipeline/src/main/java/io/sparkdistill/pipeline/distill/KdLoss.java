@@ -79,19 +79,57 @@ public final class KdLoss implements StepLoss {
       parts.put(KD, manager.zeros(ce.getShape()));
       return new LossParts(ce, parts);
     }
-    float[][] teacher = targets.forBatch(rows, step);
-    NDArray p = manager.create(teacher);
     // Float scalars: a Java double would promote the arrays to float64. They are PyTorch-owned
     // arrays, not NDArray.mul/div(Number): see scalar().
     NDArray logQ = logits.div(scalar(manager, temperature)).logSoftmax(1);
-    // p * log(max(p, tiny)) is 0 where p is 0, which is the limit of p log p.
-    NDArray pLogP = p.mul(p.maximum(1e-30f).log());
-    NDArray kl = pLogP.sub(p.mul(logQ)).sum(new int[] {1}).mean();
+    SoftTargets.Sparse sparse = targets.sparseForBatch(rows, step);
+    NDArray kl = sparse != null ? sparseKl(manager, logQ, sparse) : denseKl(manager, logQ, targets.forBatch(rows, step));
     NDArray kd = kl.mul(scalar(manager, temperature * temperature));
     parts.put(KD, kd);
     NDArray total =
         ce.mul(scalar(manager, 1 - alpha)).add(kd.mul(scalar(manager, alpha)));
     return new LossParts(total, parts);
+  }
+
+  /** Mean over rows of KL(p || q), p given for every class. */
+  private static NDArray denseKl(NDManager manager, NDArray logQ, float[][] teacher) {
+    NDArray p = manager.create(teacher);
+    // p * log(max(p, tiny)) is 0 where p is 0, which is the limit of p log p.
+    NDArray pLogP = p.mul(p.maximum(1e-30f).log());
+    return pLogP.sub(p.mul(logQ)).sum(new int[] {1}).mean();
+  }
+
+  /**
+   * The same KL with p sparse: {@code kept} at the k stored ids, {@code rest} at each of the other
+   * C - k classes. {@code sum_c p_c log q_c = sum_kept p_i log q_i + rest * (sum_all log q_c -
+   * sum_kept log q_i)}, so the (rows, C) teacher matrix is never built: over a 5,000-token
+   * vocabulary that matrix, not the student, was most of a distilled step's extra time.
+   */
+  private static NDArray sparseKl(NDManager manager, NDArray logQ, SoftTargets.Sparse sparse) {
+    int rows = sparse.ids().length;
+    long[][] ids = new long[rows][];
+    float[] entropy = new float[rows]; // sum_c p_c log p_c, a constant of the teacher
+    for (int r = 0; r < rows; r++) {
+      int[] row = sparse.ids()[r];
+      ids[r] = new long[row.length];
+      double sum = 0;
+      for (int j = 0; j < row.length; j++) {
+        ids[r][j] = row[j];
+        sum += xLogX(sparse.kept()[r][j]);
+      }
+      sum += (double) (sparse.classes() - row.length) * xLogX(sparse.rest()[r]);
+      entropy[r] = (float) sum;
+    }
+    NDArray atKept = logQ.gather(manager.create(ids), 1); // (rows, k)
+    NDArray kept = manager.create(sparse.kept());
+    NDArray rest = manager.create(sparse.rest());
+    NDArray others = logQ.sum(new int[] {1}).sub(atKept.sum(new int[] {1}));
+    NDArray cross = kept.mul(atKept).sum(new int[] {1}).add(rest.mul(others));
+    return manager.create(entropy).sub(cross).mean();
+  }
+
+  private static double xLogX(float p) {
+    return p > 0 ? p * Math.log(p) : 0;
   }
 
   /**

@@ -56,4 +56,9 @@ public final class RandomTeacherTargets implements SoftTargets {
   public float[][] forBatch(int[] indices, int step) {
     return teachers.get(teacherAt(step)).forBatch(indices, step);
   }
+
+  @Override
+  public Sparse sparseForBatch(int[] indices, int step) {
+    return teachers.get(teacherAt(step)).sparseForBatch(indices, step);
+  }
 }

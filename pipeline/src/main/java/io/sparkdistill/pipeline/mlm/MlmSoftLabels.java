@@ -67,7 +67,9 @@ public final class MlmSoftLabels {
 
   /**
    * Distillation targets from stored rows: row {@code r} of a batch is {@code rows.get(r)} at
-   * temperature {@code temperature}, decoded when asked (nothing of vocabulary size is held).
+   * temperature {@code temperature}, decoded when asked (nothing of vocabulary size is held), also
+   * in sparse form ({@link SoftTargets#sparseForBatch}: the k kept tokens and one value for the
+   * rest, so the distillation loss never builds a (rows, vocabulary) matrix).
    *
    * @param rows soft labels in row order of the training data
    * @param vocabularySize the number of classes
@@ -81,12 +83,35 @@ public final class MlmSoftLabels {
       double temperature,
       SoftLabelDistribution.MissingMass missing) {
     List<MaskedSoftLabel> copy = List.copyOf(rows);
-    return (indices, step) -> {
-      float[][] out = new float[indices.length][];
-      for (int i = 0; i < indices.length; i++) {
-        out[i] = copy.get(indices[i]).probabilities(vocabularySize, temperature, missing);
+    return new SoftTargets() {
+      @Override
+      public float[][] forBatch(int[] indices, int step) {
+        float[][] out = new float[indices.length][];
+        for (int i = 0; i < indices.length; i++) {
+          out[i] = copy.get(indices[i]).probabilities(vocabularySize, temperature, missing);
+        }
+        return out;
       }
-      return out;
+
+      @Override
+      public Sparse sparseForBatch(int[] indices, int step) {
+        int[][] ids = new int[indices.length][];
+        float[][] kept = new float[indices.length][];
+        float[] rest = new float[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+          MaskedSoftLabel label = copy.get(indices[i]);
+          SoftLabelDistribution.SparseRow row =
+              SoftLabelDistribution.sparse(
+                  label.topkIds(), label.logits(), label.logSumExp(), vocabularySize, temperature, missing);
+          ids[i] = label.topkIds();
+          kept[i] = row.kept();
+          rest[i] = row.rest();
+          if (ids[i].length != ids[0].length) {
+            return null; // rows of different k: KdLoss takes the dense form
+          }
+        }
+        return new Sparse(ids, kept, rest, vocabularySize);
+      }
     };
   }
 }

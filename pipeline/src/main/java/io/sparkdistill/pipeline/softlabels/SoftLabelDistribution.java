@@ -1,6 +1,7 @@
 package io.sparkdistill.pipeline.softlabels;
 
 import java.util.Arrays;
+import java.util.BitSet;
 
 /**
  * Turns a stored soft-label row (the top-k class ids, their logits and the log-sum-exp of all the
@@ -69,6 +70,38 @@ public final class SoftLabelDistribution {
       int classes,
       double temperature,
       MissingMass missing) {
+    SparseRow row = sparse(ids, logits, logSumExp, classes, temperature, missing);
+    float[] result = new float[classes];
+    Arrays.fill(result, row.rest());
+    for (int i = 0; i < ids.length; i++) {
+      result[ids[i]] = row.kept()[i];
+    }
+    return result;
+  }
+
+  /**
+   * A distribution whose classes outside the top k all have one probability: {@code kept[i]} for
+   * {@code ids[i]}, {@code rest} for each of the other C - k classes (0 under {@link
+   * MissingMass#RENORMALIZE}).
+   *
+   * @param kept the kept classes' probabilities, in the order of the ids
+   * @param rest the probability of every class not kept
+   */
+  public record SparseRow(float[] kept, float rest) {}
+
+  /**
+   * {@link #probabilities} without the vector over every class: the same values, computed the same
+   * way, for a vocabulary where C is large and only k classes differ.
+   *
+   * @throws IllegalArgumentException on inconsistent input, naming what is wrong
+   */
+  public static SparseRow sparse(
+      int[] ids,
+      float[] logits,
+      float logSumExp,
+      int classes,
+      double temperature,
+      MissingMass missing) {
     if (ids.length != logits.length) {
       throw new IllegalArgumentException(
           ids.length + " class ids but " + logits.length + " logits");
@@ -83,8 +116,8 @@ public final class SoftLabelDistribution {
     if (!Float.isFinite(logSumExp)) {
       throw new IllegalArgumentException("log-sum-exp must be finite, got " + logSumExp);
     }
-    double[] logP = new double[classes];
-    Arrays.fill(logP, Double.NaN); // marks "not kept"
+    double[] logP = new double[ids.length];
+    BitSet seen = new BitSet(classes);
     double keptMass = 0;
     for (int i = 0; i < ids.length; i++) {
       int id = ids[i];
@@ -92,14 +125,15 @@ public final class SoftLabelDistribution {
         throw new IllegalArgumentException(
             "class id " + id + " is outside 0.." + (classes - 1));
       }
-      if (!Double.isNaN(logP[id])) {
+      if (seen.get(id)) {
         throw new IllegalArgumentException("class id " + id + " is kept twice");
       }
+      seen.set(id);
       if (Float.isNaN(logits[i]) || logits[i] == Float.POSITIVE_INFINITY) {
         throw new IllegalArgumentException("logit of class " + id + " is " + logits[i]);
       }
-      logP[id] = (double) logits[i] - logSumExp; // -inf for a -inf logit: p = 0
-      keptMass += Math.exp(logP[id]);
+      logP[i] = (double) logits[i] - logSumExp; // -inf for a -inf logit: p = 0
+      keptMass += Math.exp(logP[i]);
     }
     int unkept = classes - ids.length;
     double logShare = Double.NEGATIVE_INFINITY;
@@ -107,27 +141,26 @@ public final class SoftLabelDistribution {
       double missingMass = Math.max(0, 1 - keptMass);
       logShare = Math.log(missingMass / unkept); // -inf when nothing is missing
     }
-    double max = Double.NEGATIVE_INFINITY;
-    for (int c = 0; c < classes; c++) {
-      if (Double.isNaN(logP[c])) {
-        logP[c] = logShare;
-      }
-      logP[c] /= temperature;
-      max = Math.max(max, logP[c]);
+    logShare /= temperature;
+    double max = logShare;
+    for (int i = 0; i < logP.length; i++) {
+      logP[i] /= temperature;
+      max = Math.max(max, logP[i]);
     }
     if (max == Double.NEGATIVE_INFINITY) {
       throw new IllegalArgumentException("the row has no probability mass (every logit is -inf)");
     }
-    double sum = 0;
-    double[] q = new double[classes];
-    for (int c = 0; c < classes; c++) {
-      q[c] = Math.exp(logP[c] - max);
-      sum += q[c];
+    double share = Math.exp(logShare - max);
+    double sum = unkept * share;
+    double[] q = new double[logP.length];
+    for (int i = 0; i < logP.length; i++) {
+      q[i] = Math.exp(logP[i] - max);
+      sum += q[i];
     }
-    float[] result = new float[classes];
-    for (int c = 0; c < classes; c++) {
-      result[c] = (float) (q[c] / sum);
+    float[] kept = new float[q.length];
+    for (int i = 0; i < q.length; i++) {
+      kept[i] = (float) (q[i] / sum);
     }
-    return result;
+    return new SparseRow(kept, (float) (share / sum));
   }
 }

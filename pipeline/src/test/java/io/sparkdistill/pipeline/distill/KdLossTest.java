@@ -118,6 +118,93 @@ class KdLossTest {
     }
   }
 
+  /**
+   * Over a vocabulary, top-k targets in sparse form (k probabilities and one value for every other
+   * class) must give the loss and the gradient of the same targets as a (rows, classes) matrix.
+   */
+  @Test
+  void sparseTopKTargetsGiveTheDenseLossAndGradient() {
+    int classes = 50;
+    int rows = 6;
+    java.util.Random random = new java.util.Random(3);
+    float[][] logits = new float[rows][classes];
+    long[] labels = new long[rows];
+    int[][] ids = new int[rows][];
+    float[][] teacherLogits = new float[rows][];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < classes; c++) {
+        logits[r][c] = (float) random.nextGaussian() * 2;
+      }
+      labels[r] = random.nextInt(classes);
+      ids[r] = random.ints(0, classes).distinct().limit(5).toArray();
+      teacherLogits[r] = new float[5];
+      for (int j = 0; j < 5; j++) {
+        teacherLogits[r][j] = (float) (-1 - random.nextDouble() * 3); // log-probabilities, lse 0
+      }
+    }
+    for (io.sparkdistill.pipeline.softlabels.SoftLabelDistribution.MissingMass missing :
+        io.sparkdistill.pipeline.softlabels.SoftLabelDistribution.MissingMass.values()) {
+      for (double temperature : new double[] {1, 2}) {
+        SoftTargets sparse = sparseTargets(ids, teacherLogits, classes, temperature, missing);
+        SoftTargets dense = (indices, step) -> sparse.forBatch(indices, step); // no sparse form
+        float[][] sparseResult = lossAndGradient(sparse, temperature, logits, labels);
+        float[][] denseResult = lossAndGradient(dense, temperature, logits, labels);
+        String what = missing + " at T " + temperature;
+        assertThat(sparseResult[0][0]).as(what + " loss").isCloseTo(denseResult[0][0], within(1e-5f));
+        for (int i = 0; i < sparseResult[1].length; i++) {
+          assertThat(sparseResult[1][i]).as(what + " gradient " + i).isCloseTo(denseResult[1][i], within(1e-6f));
+        }
+      }
+    }
+  }
+
+  private static SoftTargets sparseTargets(
+      int[][] ids, float[][] logits, int classes, double temperature,
+      io.sparkdistill.pipeline.softlabels.SoftLabelDistribution.MissingMass missing) {
+    return new SoftTargets() {
+      @Override
+      public float[][] forBatch(int[] indices, int step) {
+        float[][] out = new float[indices.length][];
+        for (int i = 0; i < indices.length; i++) {
+          out[i] = io.sparkdistill.pipeline.softlabels.SoftLabelDistribution.probabilities(
+              ids[indices[i]], logits[indices[i]], 0f, classes, temperature, missing);
+        }
+        return out;
+      }
+
+      @Override
+      public Sparse sparseForBatch(int[] indices, int step) {
+        int[][] rowIds = new int[indices.length][];
+        float[][] kept = new float[indices.length][];
+        float[] rest = new float[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+          var row = io.sparkdistill.pipeline.softlabels.SoftLabelDistribution.sparse(
+              ids[indices[i]], logits[indices[i]], 0f, classes, temperature, missing);
+          rowIds[i] = ids[indices[i]];
+          kept[i] = row.kept();
+          rest[i] = row.rest();
+        }
+        return new Sparse(rowIds, kept, rest, classes);
+      }
+    };
+  }
+
+  /** {loss}, then d loss / d logits flattened. */
+  private static float[][] lossAndGradient(SoftTargets targets, double temperature, float[][] logits, long[] labels) {
+    KdLoss loss = KdLoss.builder().setTemperature(temperature).setAlpha(0.7).setTargets(targets).build();
+    int[] rows = java.util.stream.IntStream.range(0, logits.length).toArray();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDArray z = manager.create(logits);
+      z.setRequiresGradient(true);
+      try (ai.djl.training.GradientCollector collector =
+          ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        NDArray total = loss.compute(z, manager.create(labels), rows, 0).total();
+        collector.backward(total);
+        return new float[][] {{total.getFloat()}, z.getGradient().toFloatArray()};
+      }
+    }
+  }
+
   @Test
   void invalidSettingsAreNamed() {
     assertThatThrownBy(() -> KdLoss.builder().setTemperature(0).setAlpha(0.5).setTargets((i, s) -> TEACHER).build())
