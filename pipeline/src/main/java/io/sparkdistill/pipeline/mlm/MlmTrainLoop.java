@@ -2,25 +2,19 @@ package io.sparkdistill.pipeline.mlm;
 
 import ai.djl.Device;
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.nn.Block;
-import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import io.sparkdistill.pipeline.distill.KdLoss;
 import io.sparkdistill.pipeline.train.BuilderChecks;
-import io.sparkdistill.pipeline.train.EpochOrder;
 import io.sparkdistill.pipeline.train.LossParts;
 import io.sparkdistill.pipeline.train.OptimizerSettings;
 import io.sparkdistill.pipeline.train.Optimizers;
 import io.sparkdistill.pipeline.train.StepListener;
+import io.sparkdistill.pipeline.train.StepLoop;
 import io.sparkdistill.pipeline.train.StepLoss;
 import io.sparkdistill.pipeline.train.StepMetrics;
 import io.sparkdistill.pipeline.train.TrainCheckpoints;
@@ -32,9 +26,9 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
- * The masked-language-model training loop: {@link TrainLoop}'s structure (seeded {@link
- * EpochOrder}, {@link Optimizers} schedule, a sub-manager per step, one {@link StepMetrics} per
- * step, {@link StepListener}s) over {@link MlmData} and an {@link MlmBlock}.
+ * The masked-language-model training loop: {@link TrainLoop}'s {@link StepLoop} (seeded data
+ * order, schedule, checkpoints and resume, one {@link StepMetrics} per step, {@link StepListener}s)
+ * over {@link MlmData} and an {@link MlmBlock}, with a sub-manager per step.
  *
  * <pre>{@code
  * try (Model model = spec.newModel("teacher", Device.cpu())) {
@@ -109,93 +103,32 @@ public final class MlmTrainLoop {
    * @return per-step metrics and the held-out evaluations
    */
   public MlmTrainResult run() {
-    Engine engine = model.getNDManager().getEngine();
-    engine.setRandomSeed(TrainLoop.engineSeed(seed));
-    Tracker tracker = Optimizers.tracker(optimizer, totalSteps);
-    Optimizer update = Optimizers.create(optimizer, totalSteps);
-    DefaultTrainingConfig config =
-        // The trainer needs a Loss; ours is computed in trainStep, so this one is never evaluated.
-        new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-            .optOptimizer(update)
-            .optDevices(new Device[] {model.getNDManager().getDevice()});
-    List<StepMetrics> steps = new ArrayList<>(totalSteps);
     List<MlmEvaluation> evaluations = new ArrayList<>();
-    double trainSeconds = 0;
-    long samples = 0;
-    int start = 0;
-    Block block = model.getBlock();
-    TrainCheckpoints.Saved resumed = checkpoints == null ? null : checkpoints.latest().orElse(null);
-    if (resumed != null) {
-      if (resumed.nextStep() > totalSteps) {
-        throw new IllegalStateException(
-            "checkpoint " + resumed.folder() + " is at step " + resumed.nextStep() + " of a run of "
-                + totalSteps + " steps: it belongs to another run");
-      }
-      // Parameters go in before the trainer exists: its parameter store caches the arrays it sees.
-      if (!block.isInitialized()) {
-        block.initialize(
-            model.getNDManager(),
-            DataType.FLOAT32,
-            spec.inputShapes(batchSize, trainData.maxMasked()));
-      }
-      TrainCheckpoints.restoreParameters(resumed, block, model.getNDManager());
-      start = resumed.nextStep();
-      samples = resumed.samplesSeen();
-      trainSeconds = resumed.trainSeconds();
-      steps.addAll(resumed.steps());
-    }
-    if (block.isInitialized()) {
-      TrainLoop.attachGradients(block);
-    }
-    try (Trainer trainer = model.newTrainer(config)) {
-      if (!block.isInitialized()) {
-        trainer.initialize(spec.inputShapes(batchSize, trainData.maxMasked()));
-      }
-      if (resumed != null) {
-        TrainCheckpoints.restoreOptimizer(resumed, block, update, model.getNDManager());
-      }
-      EpochOrder order = new EpochOrder(trainData.size(), batchSize, seed);
-      order.skip(start); // the data order depends on the seed only
-      for (int step = start; step < totalSteps; step++) {
-        if (checkpoints != null && step % checkpointEvery == 0) {
-          // Reseeded at every checkpoint boundary, so a run resumed there draws the same dropout.
-          engine.setRandomSeed(TrainLoop.engineSeed(seed * 0x9E3779B97F4A7C15L + step));
-        }
-        long begin = System.nanoTime();
-        Map<String, Double> losses = trainStep(trainer, order.next(), step);
-        if (!Double.isFinite(losses.get(LossParts.TOTAL))) {
-          throw new IllegalStateException(
-              "model '" + model.getName() + "': the loss is " + losses + " at step " + step
-                  + "; lower the learning rate");
-        }
-        samples += batchSize;
-        trainSeconds += (System.nanoTime() - begin) / 1e9;
-
-        OptionalDouble accuracy = OptionalDouble.empty();
-        OptionalDouble perplexity = OptionalDouble.empty();
-        boolean last = step == totalSteps - 1;
-        if (heldOut != null && (last || (evaluateEvery > 0 && (step + 1) % evaluateEvery == 0))) {
-          MlmEvaluation evaluation = MlmEvaluation.of(model, heldOut, evaluationBatchSize, step);
-          evaluations.add(evaluation);
-          accuracy = OptionalDouble.of(evaluation.accuracy());
-          perplexity = OptionalDouble.of(evaluation.perplexity());
-        }
-        StepMetrics metrics =
-            new StepMetrics(
-                step, samples, trainSeconds, Optimizers.learningRate(tracker, step), losses, accuracy,
-                perplexity);
-        steps.add(metrics);
-        if (checkpoints != null && ((step + 1) % checkpointEvery == 0 || last)) {
-          checkpoints.save(block, update, step + 1, samples, trainSeconds, steps);
-        }
-        for (StepListener listener : listeners) {
-          listener.onStep(metrics, totalSteps);
-        }
-      }
-    }
-    OptionalDouble finalAccuracy =
-        heldOut == null ? OptionalDouble.empty() : steps.get(steps.size() - 1).testAccuracy();
-    return new MlmTrainResult(new TrainResult(steps, finalAccuracy, trainSeconds), evaluations);
+    StepLoop.Settings settings =
+        new StepLoop.Settings(
+            model, spec.inputShapes(batchSize, trainData.maxMasked()), optimizer, totalSteps, batchSize,
+            trainData.size(), seed, evaluateEvery, checkpoints, checkpointEvery, listeners);
+    TrainResult training =
+        StepLoop.run(
+            settings,
+            (trainer, indices, step) -> {
+              Map<String, Double> losses = trainStep(trainer, indices, step);
+              if (!Double.isFinite(losses.get(LossParts.TOTAL))) {
+                throw new IllegalStateException(
+                    "model '" + model.getName() + "': the loss is " + losses + " at step " + step
+                        + "; lower the learning rate");
+              }
+              return losses;
+            },
+            heldOut == null
+                ? null
+                : step -> {
+                  MlmEvaluation evaluation = MlmEvaluation.of(model, heldOut, evaluationBatchSize, step);
+                  evaluations.add(evaluation);
+                  return new StepLoop.Evaluated(
+                      OptionalDouble.of(evaluation.accuracy()), OptionalDouble.of(evaluation.perplexity()));
+                });
+    return new MlmTrainResult(training, evaluations);
   }
 
   private Map<String, Double> trainStep(Trainer trainer, int[] indices, int step) {

@@ -6,23 +6,16 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SymbolBlock;
-import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Random;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Our training loop on the DJL API (not {@code EasyTrain.fit}): the loss, schedule and data order
@@ -61,6 +54,9 @@ import org.slf4j.LoggerFactory;
  * thread settings give the same initial parameters, batches and loss curve. The engine seed is
  * global: it also reseeds the engine for anything else in the JVM.
  *
+ * <p>The step loop itself (seeding, schedule, resume, evaluations, checkpoints, listeners) is
+ * {@link StepLoop}, shared with the masked-language-model loop.
+ *
  * <p><b>Checkpoints.</b> With {@link Builder#optCheckpoints} the loop saves parameters, optimiser
  * state and metrics every N steps and resumes from the newest checkpoint; the engine is reseeded
  * at every checkpoint boundary, so dropout draws after a resume match an uninterrupted run.
@@ -77,7 +73,6 @@ import org.slf4j.LoggerFactory;
  * the engine loads. DJL allows one gradient collector at a time per JVM.
  */
 public final class TrainLoop {
-  private static final Logger LOG = LoggerFactory.getLogger(TrainLoop.class);
 
   private final Model model;
   private final ImageArrays trainData;
@@ -128,93 +123,21 @@ public final class TrainLoop {
    * @return per-step metrics and the final test accuracy
    */
   public TrainResult run() {
-    Engine engine = model.getNDManager().getEngine();
-    engine.setRandomSeed(engineSeed(seed));
-    Tracker tracker = Optimizers.tracker(optimizer, totalSteps);
-    Optimizer update = Optimizers.create(optimizer, totalSteps);
-    DefaultTrainingConfig config =
-        // The trainer needs a Loss; ours comes from StepLoss, so this one is never evaluated.
-        new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-            .optOptimizer(update)
-            .optDevices(new Device[] {model.getNDManager().getDevice()});
-    List<StepMetrics> steps = new ArrayList<>(totalSteps);
-    OptionalDouble finalAccuracy = OptionalDouble.empty();
-    double trainSeconds = 0;
-    long samples = 0;
-    int start = 0;
-    Block block = model.getBlock();
-    Shape inputShape = new Shape(batchSize, trainData.channels(), trainData.height(), trainData.width());
-    TrainCheckpoints.Saved resumed = checkpoints == null ? null : checkpoints.latest().orElse(null);
-    if (resumed != null) {
-      if (resumed.nextStep() > totalSteps) {
-        throw new IllegalStateException(
-            "checkpoint " + resumed.folder() + " is at step " + resumed.nextStep() + " of a run of "
-                + totalSteps + " steps: it belongs to another run");
-      }
-      // Parameters go in before the trainer exists: its parameter store caches the arrays it sees.
-      if (!block.isInitialized()) {
-        block.initialize(model.getNDManager(), DataType.FLOAT32, inputShape);
-      }
-      TrainCheckpoints.restoreParameters(resumed, block, model.getNDManager());
-      start = resumed.nextStep();
-      samples = resumed.samplesSeen();
-      trainSeconds = resumed.trainSeconds();
-      steps.addAll(resumed.steps());
-      LOG.info("resuming {} at step {}/{} from {}", model.getName(), start, totalSteps, resumed.folder());
-    }
-    if (block.isInitialized()) {
-      attachGradients(block);
-    }
-    try (Trainer trainer = model.newTrainer(config)) {
-      if (!block.isInitialized()) {
-        trainer.initialize(inputShape);
-      }
-      if (resumed != null) {
-        TrainCheckpoints.restoreOptimizer(resumed, block, update, model.getNDManager());
-      }
-      EpochOrder order = new EpochOrder(trainData.size(), batchSize, seed);
-      // Replays the data order of the steps already trained: it depends on the seed only.
-      order.skip(start);
-      for (int step = start; step < totalSteps; step++) {
-        if (checkpoints != null && step % checkpointEvery == 0) {
-          // Reseeded at every checkpoint boundary, so a run resumed there draws the same dropout.
-          engine.setRandomSeed(engineSeed(seed * 0x9E3779B97F4A7C15L + step));
-        }
-        long begin = System.nanoTime();
-        int[] indices = order.next();
-        Map<String, Double> losses = trainStep(trainer, indices, step, augmentationRandom(step));
-        samples += batchSize;
-        trainSeconds += (System.nanoTime() - begin) / 1e9;
-
-        OptionalDouble accuracy = OptionalDouble.empty();
-        boolean last = step == totalSteps - 1;
-        if (testData != null && (last || (evaluateEvery > 0 && (step + 1) % evaluateEvery == 0))) {
-          accuracy =
-              OptionalDouble.of(
-                  Evaluation.accuracy(model, testData, normalization, evaluationBatchSize));
-        }
-        StepMetrics metrics =
-            new StepMetrics(
-                step,
-                samples,
-                trainSeconds,
-                Optimizers.learningRate(tracker, step),
-                losses,
-                accuracy);
-        steps.add(metrics);
-        if (checkpoints != null && ((step + 1) % checkpointEvery == 0 || last)) {
-          checkpoints.save(block, update, step + 1, samples, trainSeconds, steps);
-        }
-        for (StepListener listener : listeners) {
-          listener.onStep(metrics, totalSteps);
-        }
-      }
-    }
-    StepMetrics lastStep = steps.get(steps.size() - 1);
-    if (testData != null) {
-      finalAccuracy = lastStep.testAccuracy();
-    }
-    return new TrainResult(steps, finalAccuracy, trainSeconds);
+    StepLoop.Settings settings =
+        new StepLoop.Settings(
+            model,
+            new Shape[] {new Shape(batchSize, trainData.channels(), trainData.height(), trainData.width())},
+            optimizer, totalSteps, batchSize, trainData.size(), seed, evaluateEvery, checkpoints,
+            checkpointEvery, listeners);
+    return StepLoop.run(
+        settings,
+        (trainer, indices, step) -> trainStep(trainer, indices, step, augmentationRandom(step)),
+        testData == null
+            ? null
+            : step ->
+                new StepLoop.Evaluated(
+                    OptionalDouble.of(Evaluation.accuracy(model, testData, normalization, evaluationBatchSize)),
+                    OptionalDouble.empty()));
   }
 
   /**
