@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -51,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * driver (DJL allows one gradient collector per JVM); the train views must fit in its memory.
  *
  * <p>Each run checkpoints every {@code students.checkpoint-every} steps and at its end into
- * {@code <run.root>/_checkpoints/train-students/<key>/<run id>/} (a local temporary folder when the
- * run root is not on the local file system), where {@code key} hashes this stage's configuration
+ * {@code <run.root>/_checkpoints/train-students/<key>/<run id>/} (on the run root's file system, so a
+ * stage killed on one host resumes on another), where {@code key} hashes this stage's configuration
  * and inputs. The runner deletes this stage's output folder before a re-run, not the checkpoints:
  * a killed stage re-run resumes every run where it stopped, finished runs without training. The
  * checkpoints are deleted once the stage's tables are written.
@@ -115,7 +114,8 @@ public final class TrainStudentsStage implements Stage {
   public StageOutcome run(StageContext context) throws IOException {
     SparkSession spark = context.spark();
     StudentSettings settings = context.config().students();
-    java.nio.file.Path checkpointRoot = checkpointRoot(context);
+    Path checkpointRoot = checkpointRoot(context);
+    FileSystem checkpointFs = context.layout().fs();
     List<Row> runRows = new ArrayList<>();
     List<Row> stepRows = new ArrayList<>();
     Map<String, Object> metrics = new LinkedHashMap<>();
@@ -147,7 +147,7 @@ public final class TrainStudentsStage implements Stage {
         }
         TrainResult result =
             trainer.train(
-                plan, new TrainCheckpoints(checkpointRoot.resolve(plan.runId())), listeners,
+                plan, new TrainCheckpoints(checkpointFs, new Path(checkpointRoot, plan.runId())), listeners,
                 new Path(context.stageDir(), MODELS + "/" + plan.runId()));
         runRows.add(runRow(plan, settings, trainer.teachers(plan.variant()), result));
         for (Row step : TrainingCurveTable.rows(result.steps())) {
@@ -178,7 +178,7 @@ public final class TrainStudentsStage implements Stage {
           "train-students wrote " + runCount + " runs and " + stepCount + " steps, expected " + plans.size()
               + " and " + expectedSteps);
     }
-    new TrainCheckpoints(checkpointRoot).clear();
+    new TrainCheckpoints(checkpointFs, checkpointRoot).clear();
     metrics.put("schema.runs", StudentRunTable.VERSION);
     metrics.put("schema.steps", StudentCurveTable.VERSION);
     metrics.put("train_views", (long) trainViews);
@@ -272,17 +272,13 @@ public final class TrainStudentsStage implements Stage {
    * Where this configuration's checkpoints live: keyed by the stage's configuration and the ids of
    * the upstream outputs it reads, so a changed configuration or input never resumes a stale run.
    */
-  private static java.nio.file.Path checkpointRoot(StageContext context) {
+  private static Path checkpointRoot(StageContext context) {
     StringBuilder key = new StringBuilder(context.config().fingerprint(List.of("students")));
     for (StageName upstream : StageName.TRAIN_STUDENTS.dependsOn()) {
       key.append('|').append(context.manifests().read(upstream).map(Manifest::outputId).orElse("-"));
     }
     String hash = RunConfig.sha256(key.toString()).substring(0, 16);
-    FileSystem fs = context.layout().fs();
-    if (fs instanceof LocalFileSystem || "file".equals(fs.getUri().getScheme())) {
-      Path root = new Path(context.layout().root(), CHECKPOINTS + "/" + StageName.TRAIN_STUDENTS.id() + "/" + hash);
-      return java.nio.file.Path.of(root.toUri());
-    }
-    return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "spark-distill-" + CHECKPOINTS, hash);
+    return new Path(context.layout().root(), CHECKPOINTS + "/" + StageName.TRAIN_STUDENTS.id() + "/" + hash);
   }
+
 }

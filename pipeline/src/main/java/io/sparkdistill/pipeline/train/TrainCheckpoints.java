@@ -12,9 +12,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -23,43 +24,69 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
- * Checkpoints of one training run in a local folder, so that a killed run resumes to the same
+ * Checkpoints of one training run in a folder of any Hadoop file system (under the run root, so
+ * that a run killed on one host resumes on another), so that a killed run resumes to the same
  * curve: {@code step-<n>/} holds the block's parameters ({@code parameters.bin}, DJL's own format),
  * the optimiser state ({@code optimizer.bin}, see {@link OptimizerState}) and the progress ({@code
  * progress.json}: next step, samples seen, training seconds and the metrics of every step so far).
  *
- * <p>Each checkpoint is written to a hidden temporary folder and renamed into place, so {@link
- * #latest()} never sees a half-written one; older checkpoints are deleted after a new one lands.
+ * <p>Each checkpoint is written to a hidden temporary folder, renamed into place and then marked
+ * complete with a {@code _COMMITTED} file, so {@link #latest()} never takes a half-written one, even
+ * on object stores whose rename copies file by file; older checkpoints are deleted after a new one
+ * lands.
  */
 public final class TrainCheckpoints {
   private static final String PREFIX = "step-";
   private static final ObjectMapper JSON =
       new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
+  private static final String COMMITTED = "_COMMITTED";
+
+  private final FileSystem fs;
   private final Path dir;
 
-  /** Checkpoints kept in {@code dir} (created when the first one is saved). */
-  public TrainCheckpoints(Path dir) {
-    this.dir = dir;
+  /** Checkpoints kept in {@code dir} of {@code fs} (created when the first one is saved). */
+  public TrainCheckpoints(FileSystem fs, Path dir) {
+    this.fs = fs;
+    this.dir = fs.makeQualified(dir);
   }
 
-  public Path dir() {
+  /** Checkpoints kept in a local folder. */
+  public TrainCheckpoints(java.nio.file.Path dir) {
+    this(local(), new Path(dir.toUri()));
+  }
+
+  private static FileSystem local() {
+    try {
+      return FileSystem.getLocal(new Configuration());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the local file system", e);
+    }
+  }
+
+  /** The local folder of a store made with {@link #TrainCheckpoints(java.nio.file.Path)}. */
+  public java.nio.file.Path dir() {
+    return java.nio.file.Path.of(dir.toUri());
+  }
+
+  /** The folder, on its file system. */
+  public Path location() {
     return dir;
   }
 
   /**
    * What a checkpoint restores.
    *
+   * @param fs the file system of the folder
    * @param folder the checkpoint folder
    * @param nextStep the first step still to train
    * @param samplesSeen examples consumed before {@code nextStep}
    * @param trainSeconds training time before {@code nextStep}, without evaluations
    * @param steps metrics of steps {@code 0 .. nextStep-1}
    */
-  public record Saved(Path folder, int nextStep, long samplesSeen, double trainSeconds, List<StepMetrics> steps) {}
+  public record Saved(FileSystem fs, Path folder, int nextStep, long samplesSeen, double trainSeconds, List<StepMetrics> steps) {}
 
   /** Progress as stored in {@code progress.json}. */
   record Progress(int nextStep, long samplesSeen, double trainSeconds, List<StepRecord> steps) {}
@@ -72,13 +99,13 @@ public final class TrainCheckpoints {
   public void save(Block block, Optimizer optimizer, int nextStep, long samplesSeen, double trainSeconds,
       List<StepMetrics> steps) {
     try {
-      Files.createDirectories(dir);
-      Path tmp = dir.resolve(".tmp-" + UUID.randomUUID());
-      Files.createDirectories(tmp);
-      try (DataOutputStream out = data(tmp.resolve("parameters.bin"))) {
+      fs.mkdirs(dir);
+      Path tmp = new Path(dir, ".tmp-" + UUID.randomUUID());
+      fs.mkdirs(tmp);
+      try (DataOutputStream out = data(new Path(tmp, "parameters.bin"))) {
         block.saveParameters(out);
       }
-      try (DataOutputStream out = data(tmp.resolve("optimizer.bin"))) {
+      try (DataOutputStream out = data(new Path(tmp, "optimizer.bin"))) {
         writeOptimizer(OptimizerState.export(optimizer, block), out);
       }
       List<StepRecord> records = new ArrayList<>(steps.size());
@@ -86,10 +113,15 @@ public final class TrainCheckpoints {
         records.add(new StepRecord(m.step(), m.samplesSeen(), m.wallSeconds(), m.learningRate(), m.losses(),
             boxed(m.testAccuracy()), boxed(m.testPerplexity())));
       }
-      JSON.writeValue(tmp.resolve("progress.json").toFile(), new Progress(nextStep, samplesSeen, trainSeconds, records));
-      Path target = dir.resolve(String.format("%s%09d", PREFIX, nextStep));
-      deleteTree(target);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      try (DataOutputStream out = data(new Path(tmp, "progress.json"))) {
+        JSON.writeValue((java.io.OutputStream) out, new Progress(nextStep, samplesSeen, trainSeconds, records));
+      }
+      Path target = new Path(dir, String.format("%s%09d", PREFIX, nextStep));
+      fs.delete(target, true);
+      if (!fs.rename(tmp, target)) {
+        throw new IOException("cannot rename " + tmp + " to " + target);
+      }
+      fs.create(new Path(target, COMMITTED), false).close();
       for (Path old : checkpoints()) {
         if (!old.equals(target)) {
           deleteTree(old);
@@ -108,13 +140,16 @@ public final class TrainCheckpoints {
         return Optional.empty();
       }
       Path folder = all.get(all.size() - 1);
-      Progress p = JSON.readValue(folder.resolve("progress.json").toFile(), Progress.class);
+      Progress p;
+      try (java.io.InputStream in = fs.open(new Path(folder, "progress.json"))) {
+        p = JSON.readValue(in, Progress.class);
+      }
       List<StepMetrics> steps = new ArrayList<>(p.steps().size());
       for (StepRecord r : p.steps()) {
         steps.add(new StepMetrics(r.step(), r.samplesSeen(), r.wallSeconds(), r.learningRate(), r.losses(),
             optional(r.testAccuracy()), optional(r.testPerplexity())));
       }
-      return Optional.of(new Saved(folder, p.nextStep(), p.samplesSeen(), p.trainSeconds(), steps));
+      return Optional.of(new Saved(fs, folder, p.nextStep(), p.samplesSeen(), p.trainSeconds(), steps));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the checkpoints under " + dir, e);
     }
@@ -123,7 +158,7 @@ public final class TrainCheckpoints {
   /** Loads a checkpoint's parameters into {@code block}, an initialised block of the same spec. */
   public static void restoreParameters(Saved saved, Block block, NDManager manager) {
     try (DataInputStream in = new DataInputStream(new BufferedInputStream(
-        Files.newInputStream(saved.folder().resolve("parameters.bin"))))) {
+        saved.fs().open(new Path(saved.folder(), "parameters.bin"))))) {
       block.loadParameters(manager, in);
     } catch (IOException | MalformedModelException e) {
       throw new IllegalStateException("cannot load the parameters of checkpoint " + saved.folder() + ": " + e, e);
@@ -133,7 +168,7 @@ public final class TrainCheckpoints {
   /** Loads a checkpoint's optimiser state into a fresh {@code optimizer} training {@code block}. */
   public static void restoreOptimizer(Saved saved, Block block, Optimizer optimizer, NDManager manager) {
     try (DataInputStream in = new DataInputStream(new BufferedInputStream(
-        Files.newInputStream(saved.folder().resolve("optimizer.bin"))))) {
+        saved.fs().open(new Path(saved.folder(), "optimizer.bin"))))) {
       OptimizerState.restore(optimizer, block, readOptimizer(in), manager);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load the optimiser state of checkpoint " + saved.folder(), e);
@@ -150,15 +185,18 @@ public final class TrainCheckpoints {
   }
 
   private List<Path> checkpoints() throws IOException {
-    if (!Files.isDirectory(dir)) {
+    if (!fs.exists(dir)) {
       return List.of();
     }
-    try (Stream<Path> files = Files.list(dir)) {
-      return files
-          .filter(p -> p.getFileName().toString().startsWith(PREFIX) && Files.isRegularFile(p.resolve("progress.json")))
-          .sorted(Comparator.comparing(p -> p.getFileName().toString()))
-          .toList();
+    List<Path> complete = new ArrayList<>();
+    for (FileStatus status : fs.listStatus(dir)) {
+      Path p = status.getPath();
+      if (status.isDirectory() && p.getName().startsWith(PREFIX) && fs.exists(new Path(p, COMMITTED))) {
+        complete.add(p);
+      }
     }
+    complete.sort(Comparator.comparing(Path::getName));
+    return complete;
   }
 
   /** An optional metric as stored in {@code progress.json}: null when absent. */
@@ -171,8 +209,8 @@ public final class TrainCheckpoints {
     return value == null ? OptionalDouble.empty() : OptionalDouble.of(value);
   }
 
-  private static DataOutputStream data(Path file) throws IOException {
-    return new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)));
+  private DataOutputStream data(Path file) throws IOException {
+    return new DataOutputStream(new BufferedOutputStream(fs.create(file, true)));
   }
 
   private static void writeOptimizer(OptimizerState.Snapshot s, DataOutputStream out) throws IOException {
@@ -226,14 +264,7 @@ public final class TrainCheckpoints {
     return new OptimizerState.Snapshot(counts, numUpdate, arrays, shapes);
   }
 
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+  private void deleteTree(Path root) throws IOException {
+    fs.delete(root, true);
   }
 }
