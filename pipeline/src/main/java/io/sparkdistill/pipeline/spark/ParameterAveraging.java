@@ -99,7 +99,7 @@ public final class ParameterAveraging {
     for (int s = 0; s < state.step(); round++) {
       s += Math.max(1, localSteps.applyAsInt(s));
     }
-    String previous = sc.getLocalProperty("spark.job.description");
+    String previous = sc.getLocalProperty(TrainingTasks.JOB_DESCRIPTION);
     try {
       while (state.step() < totalSteps) {
         int k = Math.min(Math.max(1, localSteps.applyAsInt(state.step())), totalSteps - state.step());
@@ -125,7 +125,8 @@ public final class ParameterAveraging {
         shared.destroy();
         Round done = new Round(round, state.step() - k, k, 0, workers);
         double loss = sum.loss() / sum.samples();
-        LOG.debug("{} round {}: {} steps per worker, loss {}", description, round, k, loss);
+        LOG.info("[{}] round {}: steps {}/{} on {} workers, loss {}", description, round, state.step(), totalSteps, workers,
+            String.format("%.4f", loss));
         if (listener != null) {
           listener.onRound(done, state, loss);
         }

@@ -8,6 +8,8 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.hadoop.conf.Configuration;
@@ -19,6 +21,7 @@ import org.apache.spark.resource.ResourceProfile;
 import org.apache.spark.resource.ResourceProfileBuilder;
 import org.apache.spark.resource.TaskResourceRequests;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.SerializableConfiguration;
@@ -44,6 +47,8 @@ public final class TrainingTasks {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingTasks.class);
   /** One training run per JVM at a time (DJL's gradient collector is a per-JVM singleton). */
   private static final ReentrantLock SLOT = new ReentrantLock(true);
+  /** The local property behind {@code SparkContext.setJobDescription}. */
+  static final String JOB_DESCRIPTION = "spark.job.description";
 
   private TrainingTasks() {}
 
@@ -96,18 +101,29 @@ public final class TrainingTasks {
     if (profile != null) {
       tasks = tasks.withResources(profile);
     }
+    String label = description + ": " + runs.size() + " training runs";
     AtomicInteger done = new AtomicInteger();
+    Set<Integer> stages = ConcurrentHashMap.newKeySet();
+    // Listener events arrive on Spark's bus thread, which does not see this thread's job
+    // description: the job is recognised by its properties when it starts, its tasks by stage id.
     SparkListener progress =
         new SparkListener() {
           @Override
+          public void onJobStart(SparkListenerJobStart start) {
+            if (label.equals(start.properties().getProperty(TrainingTasks.JOB_DESCRIPTION))) {
+              start.stageIds().foreach(id -> stages.add((Integer) id));
+            }
+          }
+
+          @Override
           public void onTaskEnd(SparkListenerTaskEnd end) {
-            if (end.taskInfo().successful() && description.equals(jobDescription(sc))) {
+            if (end.taskInfo().successful() && stages.contains(end.stageId())) {
               LOG.info("[{}] {}/{} runs finished", description, done.incrementAndGet(), runs.size());
             }
           }
         };
-    String previous = sc.getLocalProperty("spark.job.description");
-    sc.setJobDescription(description + ": " + runs.size() + " training runs");
+    String previous = sc.getLocalProperty(TrainingTasks.JOB_DESCRIPTION);
+    sc.setJobDescription(label);
     sc.addSparkListener(progress);
     try {
       List<Tuple2<Integer, R>> results = new ArrayList<>(tasks.collect());
@@ -117,11 +133,6 @@ public final class TrainingTasks {
       sc.removeSparkListener(progress);
       sc.setJobDescription(previous);
     }
-  }
-
-  private static String jobDescription(SparkContext sc) {
-    String d = sc.getLocalProperty("spark.job.description");
-    return d == null ? "" : d.substring(0, Math.max(0, d.indexOf(':')));
   }
 
   /** Runs one run in the current task, holding this JVM's training slot. */

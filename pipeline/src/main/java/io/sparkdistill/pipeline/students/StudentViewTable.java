@@ -62,8 +62,8 @@ public final class StudentViewTable {
       exampleColumns.add(col(c));
     }
     Dataset<Row> joined = examples.select(exampleColumns.toArray(Column[]::new));
+    Column[] fields = SOFT_LABEL_COLUMNS.stream().map(functions::col).toArray(Column[]::new);
     for (int i = 0; i < sources.size(); i++) {
-      Column[] fields = SOFT_LABEL_COLUMNS.stream().map(functions::col).toArray(Column[]::new);
       // sort_array orders the structs by their first field, the view id.
       Dataset<Row> views =
           sources.get(i)

@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.students;
 
+import io.sparkdistill.datasets.examples.ExampleTable;
 import io.sparkdistill.pipeline.softlabels.LogitPrecision;
 import io.sparkdistill.pipeline.softlabels.SoftLabelTable;
 import io.sparkdistill.pipeline.views.View;
@@ -58,7 +59,7 @@ public record StudentViews(
    *     has another number of views
    */
   public static StudentViews decode(Group row, int sources, int viewsPerExample) {
-    String id = row.getString("example_id", 0);
+    String id = row.getString(ExampleTable.EXAMPLE_ID, 0);
     TopK[][] targets = new TopK[sources][];
     List<View> views = null;
     for (int s = 0; s < sources; s++) {
@@ -91,8 +92,9 @@ public record StudentViews(
       views = seen;
     }
     return new StudentViews(
-        id, row.getInteger("label", 0), row.getInteger("height", 0), row.getInteger("width", 0),
-        row.getInteger("channels", 0), row.getBinary("pixels", 0).getBytes(), views, targets);
+        id, row.getInteger(ExampleTable.LABEL, 0), row.getInteger(ExampleTable.HEIGHT, 0),
+        row.getInteger(ExampleTable.WIDTH, 0), row.getInteger(ExampleTable.CHANNELS, 0),
+        row.getBinary(ExampleTable.PIXELS, 0).getBytes(), views, targets);
   }
 
   /** This example's items, one per view. */

@@ -29,6 +29,7 @@ class TrainingTasksTest extends LocalSparkTest {
     List<Probe> runs = IntStream.range(0, 4).mapToObj(i -> new Probe("run-" + i, 150)).toList();
     List<long[]> results = TrainingTasks.run(spark, "test-training", runs);
     assertThat(results).hasSize(4);
+    assertThat(spark.sparkContext().getLocalProperty(TrainingTasks.JOB_DESCRIPTION)).as("description restored").isNull();
     List<long[]> byStart = new ArrayList<>(results);
     byStart.sort((a, b) -> Long.compare(a[0], b[0]));
     for (int i = 1; i < byStart.size(); i++) {
