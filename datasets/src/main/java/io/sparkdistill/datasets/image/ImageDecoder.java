@@ -32,13 +32,18 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *   <li>a JPEG that ends before its end-of-image marker is {@link RejectReason#TRUNCATED_IMAGE},
  *       although ImageIO would silently fill the missing part with gray;
  *   <li>CMYK and YCCK JPEGs, which ImageIO refuses or miscolours, are read as raw rasters and
- *       converted to RGB without an ICC profile ({@code R = 255 (1 - C)(1 - K)}); files with an
- *       Adobe APP14 segment are taken to store inverted values (as Photoshop writes them), and its
- *       transform 2 to mean YCCK;
- *   <li>alpha is composited on black;
+ *       converted to RGB as Pillow converts them ({@link CmykConverter});
+ *   <li>the pixels are those Pillow's {@code Image.open(f).convert("RGB")} gives, the loader of
+ *       torchvision's {@code ImageFolder}: embedded ICC profiles are ignored ({@link
+ *       ColourProfiles}), EXIF orientation is not applied, 16-bit samples keep their high byte,
+ *       and alpha (RGBA, grey + alpha, palette transparency) is treated by the {@link
+ *       AlphaPolicy}, dropped by default;
  *   <li>RGB becomes luma with the ITU-R BT.601 weights when the shape has one channel, and luma is
  *       repeated into three channels when it has three.
  * </ul>
+ *
+ * <p>README "Decoding conventions" lists them against torchvision; {@code
+ * DecoderConformanceTest} checks them against independent decoders.
  *
  * <p>Stateless apart from its shape, so one instance per Spark partition (or one shared) is fine.
  * Nothing global is changed: the ImageIO disk cache is bypassed by reading from memory streams.
@@ -53,15 +58,27 @@ public final class ImageDecoder implements Serializable {
   private static final long MAX_PIXELS = 178_956_970L;
 
   private final ImageShape shape;
+  private final AlphaPolicy alpha;
 
-  /** A decoder producing images of {@code shape}. */
+  /** A decoder producing images of {@code shape}, dropping alpha (Pillow's convention). */
   public ImageDecoder(ImageShape shape) {
+    this(shape, AlphaPolicy.DROP);
+  }
+
+  /** A decoder producing images of {@code shape}, treating transparency by {@code alpha}. */
+  public ImageDecoder(ImageShape shape, AlphaPolicy alpha) {
     this.shape = Objects.requireNonNull(shape, "shape");
+    this.alpha = Objects.requireNonNull(alpha, "alpha");
   }
 
   /** The shape every decoded or fitted image has. */
   public ImageShape shape() {
     return shape;
+  }
+
+  /** What becomes of transparent pixels. */
+  public AlphaPolicy alpha() {
+    return alpha;
   }
 
   /**
@@ -72,9 +89,10 @@ public final class ImageDecoder implements Serializable {
     if (encoded == null || encoded.length == 0) {
       return new DecodeOutcome.Failed(RejectReason.UNDECODABLE_IMAGE, "empty file (0 bytes)");
     }
-    ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded));
+    byte[] stripped = ColourProfiles.strip(encoded);
+    ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(stripped));
     try {
-      return decodeStream(in, encoded);
+      return decodeStream(in, stripped);
     } catch (RuntimeException e) {
       // a plug-in failing outside read(), e.g. while sniffing the format
       return new DecodeOutcome.Failed(
@@ -162,7 +180,7 @@ public final class ImageDecoder implements Serializable {
                 + " colour components (only 1, 3 and 4 are supported)");
       } else {
         BufferedImage decoded = reader.read(0);
-        image = Pixels.of(decoded);
+        image = Pixels.of(decoded, alpha);
       }
     } catch (IOException | RuntimeException e) {
       return failure(format, warnings, e);

@@ -3,6 +3,7 @@ package io.sparkdistill.datasets.image;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 
@@ -14,14 +15,25 @@ final class Pixels {
   record Native(byte[] pixels, int height, int width, int channels) {}
 
   /**
-   * Extracts the pixels of {@code image}: grayscale images keep one channel, everything else
-   * becomes RGB. Alpha is composited on black in both cases.
+   * Extracts the pixels of {@code image} the way Pillow's {@code convert("RGB")} / {@code "L"}
+   * sees them: grey images keep one channel, everything else becomes RGB; the stored sample
+   * values are taken as they are, never passed through an embedded ICC profile; 16-bit samples
+   * keep their high byte; alpha is treated by {@code alpha}.
    */
-  static Native of(BufferedImage image) {
+  static Native of(BufferedImage image, AlphaPolicy alpha) {
     ColorModel cm = image.getColorModel();
-    boolean gray =
-        !(cm instanceof IndexColorModel) && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY;
-    return gray ? grayOf(image) : rgbOf(image);
+    if (cm instanceof IndexColorModel palette) {
+      return paletteOf(image, palette, alpha);
+    }
+    if (cm instanceof ComponentColorModel && !cm.isAlphaPremultiplied()) {
+      int type = cm.getColorSpace().getType();
+      int colours = cm.getNumColorComponents();
+      if (type == ColorSpace.TYPE_GRAY && colours == 1
+          || type == ColorSpace.TYPE_RGB && colours == 3) {
+        return samplesOf(image, colours, alpha);
+      }
+    }
+    return convertedOf(image, alpha);
   }
 
   /**
@@ -55,50 +67,72 @@ final class Pixels {
   }
 
   /**
-   * Reads the gray samples directly: {@link BufferedImage#getRGB} would pass them through the
-   * linear-gray colour space and change the values.
+   * The samples of a grey or RGB image (any colour space of that type, an ICC profile included:
+   * its numbers are taken as they are, as Pillow takes them), with or without an alpha band.
    */
-  private static Native grayOf(BufferedImage image) {
-    ColorModel cm = image.getColorModel();
-    Raster raster = image.getRaster();
+  private static Native samplesOf(BufferedImage image, int colours, AlphaPolicy alpha) {
     int w = image.getWidth();
     int h = image.getHeight();
-    int max = (1 << cm.getComponentSize(0)) - 1;
-    boolean blendAlpha = cm.hasAlpha() && !cm.isAlphaPremultiplied() && raster.getNumBands() > 1;
-    int alphaMax = blendAlpha ? (1 << cm.getComponentSize(1)) - 1 : 1;
-    int[] gray = new int[w];
-    int[] alpha = new int[w];
-    byte[] out = new byte[w * h];
+    ColorModel cm = image.getColorModel();
+    Raster raster = image.getRaster();
+    if (image.getType() == BufferedImage.TYPE_3BYTE_BGR) {
+      // what the JPEG reader returns: the raster's bands are R, G, B
+      byte[] out = new byte[w * h * 3];
+      raster.getDataElements(0, 0, w, h, out);
+      return new Native(out, h, w, 3);
+    }
+    int bands = raster.getNumBands();
+    boolean hasAlpha = cm.hasAlpha() && bands > colours;
+    int[] bits = new int[bands];
+    for (int b = 0; b < bands; b++) {
+      bits[b] = cm.getComponentSize(Math.min(b, cm.getNumComponents() - 1));
+    }
+    int[] row = new int[w * bands];
+    byte[] out = new byte[w * h * colours];
     for (int y = 0; y < h; y++) {
-      raster.getSamples(0, y, w, 1, 0, gray);
-      if (blendAlpha) {
-        raster.getSamples(0, y, w, 1, 1, alpha);
-      }
+      raster.getPixels(0, y, w, 1, row);
       for (int x = 0; x < w; x++) {
-        long v = ((long) gray[x] * 255 + max / 2) / max;
-        if (blendAlpha) {
-          v = (v * alpha[x] + alphaMax / 2) / alphaMax;
+        int in = x * bands;
+        int a = hasAlpha ? to8(row[in + colours], bits[colours]) : 255;
+        int o = (y * w + x) * colours;
+        for (int c = 0; c < colours; c++) {
+          out[o + c] = (byte) alpha.apply(to8(row[in + c], bits[c]), a);
         }
-        out[y * w + x] = (byte) v;
       }
     }
-    return new Native(out, h, w, 1);
+    return new Native(out, h, w, colours);
+  }
+
+  /** RGB of a palette image; a palette's alpha (PNG tRNS) is treated by {@code alpha}. */
+  private static Native paletteOf(BufferedImage image, IndexColorModel cm, AlphaPolicy alpha) {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    Raster raster = image.getRaster();
+    int[] index = new int[w];
+    byte[] out = new byte[w * h * 3];
+    for (int y = 0; y < h; y++) {
+      raster.getSamples(0, y, w, 1, 0, index);
+      for (int x = 0; x < w; x++) {
+        int i = index[x];
+        int a = cm.getAlpha(i);
+        int o = (y * w + x) * 3;
+        out[o] = (byte) alpha.apply(cm.getRed(i), a);
+        out[o + 1] = (byte) alpha.apply(cm.getGreen(i), a);
+        out[o + 2] = (byte) alpha.apply(cm.getBlue(i), a);
+      }
+    }
+    return new Native(out, h, w, 3);
   }
 
   /**
-   * RGB of a colour image. A {@code TYPE_3BYTE_BGR} image (what the JPEG reader returns) is
-   * copied straight from its raster, whose bands are R, G, B; anything else (palettes, 16-bit,
-   * ICC colour spaces, alpha) goes through {@link BufferedImage#getRGB}, which converts to sRGB
-   * without needing a graphics environment.
+   * RGB of any other image (packed BMP pixels, premultiplied alpha, unusual colour spaces)
+   * through {@link BufferedImage#getRGB}, the colour model's own conversion to sRGB; it needs no
+   * graphics environment.
    */
-  private static Native rgbOf(BufferedImage image) {
+  private static Native convertedOf(BufferedImage image, AlphaPolicy alpha) {
     int w = image.getWidth();
     int h = image.getHeight();
     byte[] out = new byte[w * h * 3];
-    if (image.getType() == BufferedImage.TYPE_3BYTE_BGR) {
-      image.getRaster().getDataElements(0, 0, w, h, out);
-      return new Native(out, h, w, 3);
-    }
     int[] argb = new int[w];
     for (int y = 0; y < h; y++) {
       image.getRGB(0, y, w, 1, argb, 0, w);
@@ -106,15 +140,27 @@ final class Pixels {
         int p = argb[x];
         int a = p >>> 24;
         int o = (y * w + x) * 3;
-        out[o] = (byte) onBlack((p >> 16) & 0xff, a);
-        out[o + 1] = (byte) onBlack((p >> 8) & 0xff, a);
-        out[o + 2] = (byte) onBlack(p & 0xff, a);
+        out[o] = (byte) alpha.apply((p >> 16) & 0xff, a);
+        out[o + 1] = (byte) alpha.apply((p >> 8) & 0xff, a);
+        out[o + 2] = (byte) alpha.apply(p & 0xff, a);
       }
     }
     return new Native(out, h, w, 3);
   }
 
-  private static int onBlack(int value, int alpha) {
-    return alpha == 255 ? value : (value * alpha + 127) / 255;
+  /**
+   * A sample of {@code bits} bits as 8 bits: 16-bit samples keep their high byte (Pillow's
+   * {@code RGB;16B}, {@code RGBA;16B} and {@code LA;16B} unpackers), other depths are scaled with
+   * rounding.
+   */
+  static int to8(int sample, int bits) {
+    if (bits == 8) {
+      return sample;
+    }
+    if (bits == 16) {
+      return sample >>> 8;
+    }
+    int max = (1 << bits) - 1;
+    return (int) (((long) sample * 255 + max / 2) / max);
   }
 }

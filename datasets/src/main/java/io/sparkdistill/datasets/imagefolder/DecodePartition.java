@@ -21,17 +21,16 @@ final class DecodePartition implements MapPartitionsFunction<Row, Row> {
 
   private static final byte[] NO_PIXELS = new byte[0];
 
-  private final ImageShape shape;
+  private final ImageDecoder decoder;
   private final int shards;
 
-  DecodePartition(ImageShape shape, int shards) {
-    this.shape = shape;
+  DecodePartition(ImageDecoder decoder, int shards) {
+    this.decoder = decoder;
     this.shards = shards;
   }
 
   @Override
   public Iterator<Row> call(Iterator<Row> files) {
-    ImageDecoder decoder = new ImageDecoder(shape);
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -40,12 +39,12 @@ final class DecodePartition implements MapPartitionsFunction<Row, Row> {
 
       @Override
       public Row next() {
-        return decode(decoder, files.next());
+        return decode(files.next());
       }
     };
   }
 
-  private Row decode(ImageDecoder decoder, Row file) {
+  private Row decode(Row file) {
     String id = file.getString(0);
     String split = file.getString(1);
     String labelName = file.isNullAt(2) ? "" : file.getString(2);
@@ -62,6 +61,7 @@ final class DecodePartition implements MapPartitionsFunction<Row, Row> {
       return rejected(id, split, shard, labelName, source, failed.reason().code(), failed.detail());
     }
     byte[] pixels = ((DecodeOutcome.Decoded) outcome).pixels();
+    ImageShape shape = decoder.shape();
     return TaggedRows.example(
         id, split, shard, file.getInt(3), labelName, shape.height(), shape.width(), shape.channels(),
         pixels, source);

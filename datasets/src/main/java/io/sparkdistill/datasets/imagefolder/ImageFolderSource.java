@@ -7,6 +7,7 @@ import io.sparkdistill.datasets.DatasetException;
 import io.sparkdistill.datasets.examples.ExampleSource;
 import io.sparkdistill.datasets.examples.SourceResult;
 import io.sparkdistill.datasets.examples.TaggedRows;
+import io.sparkdistill.datasets.image.ImageDecoder;
 import io.sparkdistill.datasets.image.ImageShape;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -70,8 +71,8 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <h2>Caching and {@link #close()}</h2>
  *
- * The files are decoded once, in {@code mapPartitions} with one {@link
- * io.sparkdistill.datasets.image.ImageDecoder} per partition, into one tagged dataset persisted
+ * The files are decoded once, in {@code mapPartitions} with the {@link ImageDecoder} (serialised
+ * to every task), into one tagged dataset persisted
  * {@code MEMORY_AND_DISK}; the examples (repartitioned to {@code partitions}) and the rejected rows
  * are filters of it. Call {@link #close()} after both have been written to release the cache
  * (afterwards they are still valid but would decode again). At ImageNet scale the cache is about
@@ -79,7 +80,7 @@ import org.apache.spark.storage.StorageLevel;
  */
 public final class ImageFolderSource implements ExampleSource {
   private final String root;
-  private final ImageShape shape;
+  private final ImageDecoder decoder;
   private final int shards;
   private final int partitions;
   private final List<Dataset<Row>> cached = new ArrayList<>();
@@ -92,6 +93,18 @@ public final class ImageFolderSource implements ExampleSource {
    * @param partitions number of partitions of the examples DataFrame
    */
   public ImageFolderSource(String root, ImageShape shape, int shards, int partitions) {
+    this(root, new ImageDecoder(shape), shards, partitions);
+  }
+
+  /**
+   * @param root dataset root holding train/ and val/ (Hadoop path string: file:/..., hdfs://..., or
+   *     a local path)
+   * @param decoder decodes every file (its shape: size and channels of every stored image; its
+   *     alpha policy)
+   * @param shards number of shards example ids are hashed into
+   * @param partitions number of partitions of the examples DataFrame
+   */
+  public ImageFolderSource(String root, ImageDecoder decoder, int shards, int partitions) {
     if (root == null || root.isBlank()) {
       throw new IllegalArgumentException("image folder root must be a non-empty path");
     }
@@ -102,7 +115,7 @@ public final class ImageFolderSource implements ExampleSource {
       throw new IllegalArgumentException("partitions must be positive, got " + partitions);
     }
     this.root = root;
-    this.shape = Objects.requireNonNull(shape, "shape");
+    this.decoder = Objects.requireNonNull(decoder, "decoder");
     this.shards = shards;
     this.partitions = partitions;
   }
@@ -177,7 +190,7 @@ public final class ImageFolderSource implements ExampleSource {
                 col(ImageNetLayout.DETAIL),
                 col("path"),
                 col("content"))
-            .mapPartitions(new DecodePartition(shape, shards), Encoders.row(TaggedRows.SCHEMA))
+            .mapPartitions(new DecodePartition(decoder, shards), Encoders.row(TaggedRows.SCHEMA))
             .persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(decoded);
 

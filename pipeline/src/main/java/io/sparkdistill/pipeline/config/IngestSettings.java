@@ -1,17 +1,23 @@
 package io.sparkdistill.pipeline.config;
 
+import io.sparkdistill.datasets.image.AlphaPolicy;
 import io.sparkdistill.datasets.image.ImageShape;
 
 /**
  * The {@code ingest} section.
  *
  * @param image shape every stored image is brought to
+ * @param alpha what becomes of transparent pixels ({@code ingest.alpha})
  * @param shards number of shards examples are assigned to
  * @param partitions Spark partitions of the decoding work and of the written table
  * @param maxRejectedFraction a split rejecting more than this fraction of its inputs fails
  */
 public record IngestSettings(
-    ImageShape image, int shards, int partitions, double maxRejectedFraction) {
+    ImageShape image,
+    AlphaPolicy alpha,
+    int shards,
+    int partitions,
+    double maxRejectedFraction) {
 
   static IngestSettings from(ConfigReader reader) {
     int channels = reader.intAtLeast("ingest.image.channels", 1);
@@ -26,6 +32,7 @@ public record IngestSettings(
             reader.enumValue("ingest.image.resize", ImageShape.ResizeMode.class));
     return new IngestSettings(
         shape,
+        reader.enumValue("ingest.alpha", AlphaPolicy.class),
         reader.intAtLeast("ingest.shards", 1),
         reader.intAtLeast("ingest.partitions", 1),
         reader.fraction("ingest.max-rejected-fraction"));

@@ -97,7 +97,7 @@ public final class IngestStage implements Stage {
     return switch (config.dataset().format()) {
       case IDX -> idxSource(config);
       case IMAGE_FOLDER -> new ImageFolderSource(
-          config.dataset().imageFolderRoot(), settings.image(), settings.shards(), settings.partitions());
+          config.dataset().imageFolderRoot(), decoder(settings), settings.shards(), settings.partitions());
       case BROWN, C4, TEXT -> throw notImages(config.dataset());
     };
   }
@@ -180,10 +180,14 @@ public final class IngestStage implements Stage {
         List.of(
             new IdxSplit("train", files.trainImages(), files.trainLabels()),
             new IdxSplit("test", files.testImages(), files.testLabels())),
-        new ImageDecoder(settings.image()),
+        decoder(settings),
         files.classNames(),
         settings.shards(),
         settings.partitions());
+  }
+
+  private static ImageDecoder decoder(IngestSettings settings) {
+    return new ImageDecoder(settings.image(), settings.alpha());
   }
 
   private static List<String> requiredPaths(DatasetSettings dataset) {
