@@ -58,18 +58,27 @@ class ImageDecoderTest {
   }
 
   @Test
-  void alphaIsCompositedOnBlack() {
+  void alphaIsDroppedByDefaultOrCompositedOverWhiteOrBlack() {
     BufferedImage image = new BufferedImage(40, 30, BufferedImage.TYPE_INT_ARGB);
     for (int y = 0; y < 30; y++) {
       for (int x = 0; x < 40; x++) {
         image.setRGB(x, y, x < 20 ? 0x80_c8_64_32 : 0x00_ff_ff_ff);
       }
     }
+    byte[] png = TestImages.png(image);
+    ImageShape shape = RGB_40X30.shape();
 
-    byte[] pixels = decoded(RGB_40X30, TestImages.png(image));
+    byte[] dropped = decoded(RGB_40X30, png);
+    byte[] black = decoded(new ImageDecoder(shape, AlphaPolicy.BLACK), png);
+    byte[] white = decoded(new ImageDecoder(shape, AlphaPolicy.WHITE), png);
 
-    assertPixel(pixels, 0, 100, 50, 25, 1);
-    assertPixel(pixels, 39, 0, 0, 0, 0);
+    assertPixel(dropped, 0, 200, 100, 50, 0);
+    assertPixel(dropped, 39, 255, 255, 255, 0);
+    // alpha 128: round(v 128 / 255), round((v 128 + 255 127) / 255)
+    assertPixel(black, 0, 100, 50, 25, 0);
+    assertPixel(black, 39, 0, 0, 0, 0);
+    assertPixel(white, 0, 227, 177, 152, 0);
+    assertPixel(white, 39, 255, 255, 255, 0);
   }
 
   @Test

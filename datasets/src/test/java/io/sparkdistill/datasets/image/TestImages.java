@@ -62,21 +62,19 @@ public final class TestImages {
   }
 
   /**
-   * A four-component JPEG of one CMYK colour (0-255 ink amounts), stored as a real file would
-   * store it: {@code adobeTransform} -1 writes plain CMYK with no Adobe segment; 0 writes Adobe
-   * inverted CMYK; 2 writes Adobe inverted YCCK.
+   * A four-component JPEG of one CMYK colour (0-255 ink amounts), stored as Pillow expects every
+   * such file (inverted, 255 = no ink): {@code adobeTransform} -1 writes no Adobe segment; 0
+   * writes Adobe CMYK; 2 writes Adobe YCCK as libjpeg does (the YCbCr of the ink of C, M, Y).
    */
   public static byte[] cmykJpeg(int width, int height, int[] cmyk, int adobeTransform) {
-    int[] stored = cmyk.clone();
-    if (adobeTransform >= 0) {
-      for (int i = 0; i < 4; i++) {
-        stored[i] = 255 - cmyk[i];
-      }
+    int[] stored = new int[4];
+    for (int i = 0; i < 4; i++) {
+      stored[i] = 255 - cmyk[i];
     }
     if (adobeTransform == 2) {
-      double r = stored[0];
-      double g = stored[1];
-      double b = stored[2];
+      double r = cmyk[0];
+      double g = cmyk[1];
+      double b = cmyk[2];
       stored[0] = (int) Math.round(0.299 * r + 0.587 * g + 0.114 * b);
       stored[1] = (int) Math.round(128 - 0.168736 * r - 0.331264 * g + 0.5 * b);
       stored[2] = (int) Math.round(128 + 0.5 * r - 0.418688 * g - 0.081312 * b);
@@ -110,6 +108,11 @@ public final class TestImages {
   }
 
   private static byte[] writeJpeg(IIOImage image) {
+    return writeJpeg(image, false);
+  }
+
+  /** JPEG bytes (quality 0.95) of {@code image}, a raster or an image with optional metadata. */
+  static byte[] writeJpeg(IIOImage image, boolean progressive) {
     ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
@@ -117,6 +120,9 @@ public final class TestImages {
       ImageWriteParam param = writer.getDefaultWriteParam();
       param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
       param.setCompressionQuality(0.95f);
+      if (progressive) {
+        param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+      }
       writer.write(null, image, param);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -126,15 +132,27 @@ public final class TestImages {
     return bytes.toByteArray();
   }
 
-  /** Inserts an Adobe APP14 segment with the given transform right after the SOI marker. */
-  private static byte[] withAdobeSegment(byte[] jpeg, int transform) {
+  /** Inserts an Adobe APP14 segment with the given transform (see {@link #withSegment}). */
+  static byte[] withAdobeSegment(byte[] jpeg, int transform) {
     byte[] segment = {
       (byte) 0xff, (byte) 0xee, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, (byte) transform
     };
+    return withSegment(jpeg, segment);
+  }
+
+  /**
+   * Inserts a marker segment after SOI and, when present, after the JFIF APP0 segment that must
+   * come first.
+   */
+  static byte[] withSegment(byte[] jpeg, byte[] segment) {
+    int at = 2;
+    if ((jpeg[2] & 0xff) == 0xff && (jpeg[3] & 0xff) == 0xe0) {
+      at = 4 + (((jpeg[4] & 0xff) << 8) | (jpeg[5] & 0xff));
+    }
     byte[] out = new byte[jpeg.length + segment.length];
-    System.arraycopy(jpeg, 0, out, 0, 2);
-    System.arraycopy(segment, 0, out, 2, segment.length);
-    System.arraycopy(jpeg, 2, out, 2 + segment.length, jpeg.length - 2);
+    System.arraycopy(jpeg, 0, out, 0, at);
+    System.arraycopy(segment, 0, out, at, segment.length);
+    System.arraycopy(jpeg, at, out, at + segment.length, jpeg.length - at);
     return out;
   }
 }
