@@ -3,6 +3,7 @@ package io.sparkdistill.pipeline.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sparkdistill.datasets.image.AlphaPolicy;
 import io.sparkdistill.datasets.image.ImageShape;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +29,7 @@ class ConfigLoaderTest {
     assertThat(config.ingest().shards()).isEqualTo(32);
     assertThat(config.ingest().image())
         .isEqualTo(new ImageShape(28, 28, 1, ImageShape.ResizeMode.CENTER_CROP));
+    assertThat(config.ingest().alpha()).isEqualTo(AlphaPolicy.DROP);
     assertThat(config.dataset().format()).isEqualTo(DatasetSettings.Format.IDX);
     assertThat(config.dataset().idx().trainImages())
         .isEqualTo("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
@@ -44,6 +46,18 @@ class ConfigLoaderTest {
     assertThat(config.ingest().shards()).isEqualTo(9);
     assertThat(config.ingest().image().resize()).isEqualTo(ImageShape.ResizeMode.STRETCH);
     assertThat(config.spark().conf()).containsEntry("spark.ui.enabled", "false");
+  }
+
+  @Test
+  void ingestAlphaIsDropWhiteOrBlack() throws IOException {
+    Path file = write("a.conf", "ingest.alpha = white");
+
+    assertThat(ConfigLoader.load(file, List.of()).ingest().alpha()).isEqualTo(AlphaPolicy.WHITE);
+    assertThat(ConfigLoader.load(file, List.of("ingest.alpha=black")).ingest().alpha())
+        .isEqualTo(AlphaPolicy.BLACK);
+    assertThatThrownBy(() -> ConfigLoader.load(file, List.of("ingest.alpha=grey")))
+        .hasMessageContaining("ingest.alpha")
+        .hasMessageContaining("must be one of drop, white, black, got 'grey'");
   }
 
   @Test

@@ -177,4 +177,33 @@ class IngestStageTest extends LocalSparkTest {
     assertThat(one.<Integer>getAs("label")).isEqualTo(1);
     assertThat((byte[]) one.getAs("pixels")).hasSize(6 * 6 * 3);
   }
+
+  @Test
+  void ingestAlphaReachesTheImageFolderDecoder() throws Exception {
+    // fully transparent pixels over colour (200, 100, 50): drop keeps it, white composites to 255
+    for (String cls : List.of("n01", "n02")) {
+      for (String split : List.of("train", "val")) {
+        Path folder = Files.createDirectories(dir.resolve("tree").resolve(split).resolve(cls));
+        BufferedImage image = new BufferedImage(6, 6, BufferedImage.TYPE_INT_ARGB);
+        for (int y = 0; y < 6; y++) {
+          for (int x = 0; x < 6; x++) {
+            image.setRGB(x, y, 0x00_c8_64_32);
+          }
+        }
+        ImageIO.write(image, "png", folder.resolve(cls + ".png").toFile());
+      }
+    }
+
+    runIngest(
+        config(
+            "",
+            "dataset.format=image-folder",
+            "dataset.image-folder.root=\"" + dir.resolve("tree") + "\"",
+            "ingest.image.channels=3",
+            "ingest.alpha=white"));
+
+    Row one = spark.read().parquet(dir.resolve("run/ingest/examples").toString()).first();
+    byte[] pixels = one.getAs("pixels");
+    assertThat(pixels).hasSize(6 * 6 * 3).containsOnly((byte) 255);
+  }
 }
