@@ -7,10 +7,12 @@ import java.io.ByteArrayOutputStream;
  * PNG ({@code iCCP} chunk) bytes before ImageIO sees them.
  *
  * <p>Pillow, and so torchvision's {@code ImageFolder} loader, keeps a profile in {@code
- * info["icc_profile"]} but never applies it: the stored numbers are the pixels. ImageIO instead
- * builds an ICC colour space from the profile and converts to sRGB (an Adobe RGB or Display P3
- * photo then comes out up to tens of levels off), or fails on a damaged profile that Pillow
- * would not even read. Without the profile ImageIO decodes the numbers as they are stored.
+ * info["icc_profile"]} but never applies it: the stored numbers are the pixels. ImageIO's JPEG
+ * reader instead builds an ICC colour space from the profile and converts to sRGB (a fixture with
+ * a linear-RGB profile came out up to 78 levels off), or fails on a damaged profile that Pillow
+ * would not even parse. The PNG reader was not seen to apply {@code iCCP}; it is removed all the
+ * same, so no profile can reach a colour conversion. Without the profile ImageIO decodes the
+ * numbers as they are stored.
  *
  * <p>Anything that does not parse as a marker / chunk sequence is returned unchanged, for the
  * decoder to report.

@@ -113,8 +113,11 @@ class DecoderConformanceTest {
     png("png-rgb-16", rgb16(false));
     png("png-rgba-16", rgb16(true));
     png("png-grey-16", greyGradient(W, H, BufferedImage.TYPE_USHORT_GRAY));
+    png("png-grey-2", grey2());
     fixture("png-icc", withIccpChunk(writePng(rgbGradient(W, H))));
 
+    byte[] grey2 = FIXTURES.get("png-grey-2");
+    assertThat(new int[] {grey2[24], grey2[25]}).as("IHDR bit depth, colour type").containsExactly(2, 0);
     assertThat(JpegHeader.parse(FIXTURES.get("jpeg-cmyk")).components()).isEqualTo(4);
     assertThat(JpegHeader.parse(FIXTURES.get("jpeg-cmyk")).hasAdobeMarker()).isFalse();
     REFERENCE.putAll(runReference());
@@ -149,7 +152,7 @@ class DecoderConformanceTest {
 
   @Test
   void greySourcesStoredAsOneChannelAreTheReferenceGrey() {
-    for (String name : List.of("jpeg-grey", "png-grey", "png-grey-alpha", "png-grey-16")) {
+    for (String name : List.of("jpeg-grey", "png-grey", "png-grey-alpha", "png-grey-16", "png-grey-2")) {
       Reference ref = REFERENCE.get(name);
       byte[] ours = decode(name, ref.height(), ref.width(), 1, AlphaPolicy.DROP);
       byte[] grey = new byte[ref.width() * ref.height()];
@@ -356,6 +359,20 @@ class DecoderConformanceTest {
       for (int x = 0; x < w; x++) {
         int v = 10 + (x * 3 + y * 2) * 235 / (3 * (w - 1) + 2 * (h - 1));
         raster.setSample(x, y, 0, wide ? (v << 8) | (255 - v) : v);
+      }
+    }
+    return image;
+  }
+
+  /** 2-bit grey (levels 0, 85, 170, 255 once scaled), stripes. */
+  private static BufferedImage grey2() {
+    byte[] ramp = {0, 85, (byte) 170, (byte) 255};
+    IndexColorModel cm = new IndexColorModel(2, 4, ramp, ramp, ramp);
+    BufferedImage image = new BufferedImage(W, H, BufferedImage.TYPE_BYTE_BINARY, cm);
+    WritableRaster raster = image.getRaster();
+    for (int y = 0; y < H; y++) {
+      for (int x = 0; x < W; x++) {
+        raster.setSample(x, y, 0, (x / 4 + y) % 4);
       }
     }
     return image;
