@@ -9,8 +9,8 @@ import java.io.ByteArrayOutputStream;
  * <p>Pillow, and so torchvision's {@code ImageFolder} loader, keeps a profile in {@code
  * info["icc_profile"]} but never applies it: the stored numbers are the pixels. ImageIO's JPEG
  * reader instead builds an ICC colour space from the profile and converts to sRGB (a fixture with
- * a linear-RGB profile came out up to 78 levels off), or fails on a damaged profile that Pillow
- * would not even parse. The PNG reader was not seen to apply {@code iCCP}; it is removed all the
+ * a linear-RGB profile came out up to 78 levels off), and can fail on a damaged profile, which
+ * Pillow never parses. The PNG reader was not seen to apply {@code iCCP}; it is removed all the
  * same, so no profile can reach a colour conversion. Without the profile ImageIO decodes the
  * numbers as they are stored.
  *

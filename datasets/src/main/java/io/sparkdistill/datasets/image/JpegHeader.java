@@ -10,8 +10,6 @@ package io.sparkdistill.datasets.image;
 record JpegHeader(int components, int adobeTransform) {
   /** {@link #adobeTransform} when the file has no Adobe APP14 segment. */
   static final int NO_ADOBE = -1;
-  /** Adobe transform value meaning the four components are YCCK, not CMYK. */
-  static final int ADOBE_YCCK = 2;
 
   private static final int SOS = 0xda;
   private static final int EOI = 0xd9;
