@@ -128,8 +128,15 @@ public final class DagRunner {
         if (selected.contains(upstream)) {
           continue;
         }
-        OutputCheck.Result check =
-            checked.computeIfAbsent(upstream, u -> OutputCheck.check(layout, u, manifests));
+        OutputCheck.Result check = checked.get(upstream);
+        if (check == null) {
+          check = OutputCheck.check(layout, upstream, manifests);
+          checked.put(upstream, check);
+          if (check.complete() && !check.verifiable()) {
+            LOG.warn("[{}] reads '{}', whose manifest (format {}) lists no files: its output cannot be verified",
+                name, upstream, check.manifest().formatVersion());
+          }
+        }
         if (!check.complete()) {
           throw new UsageError(
               "stage '" + name + "' reads the output of '" + upstream + "', which is not complete"

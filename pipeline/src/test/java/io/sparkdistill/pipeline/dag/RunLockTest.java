@@ -109,6 +109,25 @@ class RunLockTest {
     }
   }
 
+  /** A run killed with no chance to release its lease does not block the root past the timeout. */
+  @Test
+  void aRunTakesOverTheStaleLeaseOfAKilledRunAndReleasesItsOwn() throws Exception {
+    Files.createDirectories(dir.resolve("run"));
+    String killed = Instant.now().minus(Duration.ofMinutes(11)).toString();
+    Files.writeString(lease(),
+        "{\"token\":\"killed\",\"host\":\"old-host\",\"pid\":7,\"run_name\":\"r\",\"stages\":[],"
+            + "\"started_at\":\"" + killed + "\",\"heartbeat_at\":\"" + killed + "\"}");
+    DagRunnerTest.FileStage ingest = new DagRunnerTest.FileStage(StageName.INGEST, "ingest");
+    DagRunner runner = DagRunnerTest.runner(dir, DagRunnerTest.registry(ingest));
+
+    assertThat(runner.run(List.of(StageName.INGEST), false)).singleElement().matches(PlannedStage::runs);
+
+    assertThat(ingest.runs).isEqualTo(1);
+    assertThat(lease()).doesNotExist();
+    assertThatThrownBy(() -> DagRunnerTest.runner(dir, DagRunnerTest.registry(ingest), "run.lock-timeout=0s"))
+        .hasMessageContaining("run.lock-timeout: must be a positive duration");
+  }
+
   /**
    * The issue's scheduler retry: a second run starts on the same root while the first is inside
    * its first stage. It is refused before it touches anything; the first run completes.
