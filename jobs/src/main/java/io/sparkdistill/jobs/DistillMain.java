@@ -3,7 +3,10 @@ package io.sparkdistill.jobs;
 import io.sparkdistill.pipeline.dag.Launcher;
 import io.sparkdistill.pipeline.dag.StageRegistry;
 
-/** {@code distill run CONF [--stages a,b | --from a] [--force] [--dry-run] [--set k=v]...} */
+/**
+ * {@code distill run CONF [--stages a,b | --from a] [--force] [--dry-run] [--set k=v]...}, {@code
+ * distill datasets CONF} and {@code distill verify CONF}.
+ */
 public final class DistillMain {
   private DistillMain() {}
 

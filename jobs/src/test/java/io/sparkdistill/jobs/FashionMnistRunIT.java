@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Acceptance checks the way a user runs them, {@code bin/distill} on the real Fashion-MNIST files:
  * ingest writes 70,000 examples and no rejected rows and a second run skips it; the quick run goes
- * through the whole DAG and writes a report whose every number agrees with the tables it came from.
+ * through the whole DAG and writes a report whose every number agrees with the tables it came from;
+ * a soft-label file truncated afterwards is found before train-students reads it.
  */
 class FashionMnistRunIT {
 
@@ -79,6 +84,43 @@ class FashionMnistRunIT {
       byte[] png = Files.readAllBytes(dir.resolve("dag/report/" + chart));
       assertThat(png).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
     }
+    assertThat(dir.resolve("dag/_RUN_LOCK.json")).doesNotExist();
+    damagedSoftLabelsAreFoundBeforeUse(root);
+  }
+
+  /**
+   * The issue's damaged upstream table: one soft-label file truncated after its stage completed.
+   * train-students alone cannot redo it and stops before any work with exit code 3 and the command
+   * that does; a dry run of the whole DAG plans soft-labels again and says why; verify agrees.
+   */
+  private void damagedSoftLabelsAreFoundBeforeUse(String root) throws Exception {
+    DistillCommand.Result intact = distill("verify", "conf/fashion-mnist-quick.conf", root);
+    assertThat(intact.exitCode()).as(intact.output()).isZero();
+    assertThat(intact.output()).contains("soft-labels     OK ");
+    Path part;
+    try (Stream<Path> files = Files.walk(dir.resolve("dag/soft-labels"))) {
+      part = files.filter(p -> p.getFileName().toString().matches("part-.*\\.parquet")).sorted().findFirst().orElseThrow();
+    }
+    try (FileChannel channel = FileChannel.open(part, StandardOpenOption.WRITE)) {
+      channel.truncate(channel.size() / 2);
+    }
+    String file = dir.resolve("dag/soft-labels").relativize(part).toString();
+
+    DistillCommand.Result alone = distill("run", "conf/fashion-mnist-quick.conf", "--stages", "train-students", root);
+    assertThat(alone.exitCode()).as(alone.output()).isEqualTo(3);
+    assertThat(alone.output())
+        .contains("is damaged: file " + file + " is resized")
+        .contains("redo it with: distill run conf/fashion-mnist-quick.conf --from soft-labels");
+
+    DistillCommand.Result plan = distill("run", "conf/fashion-mnist-quick.conf", "--dry-run", root);
+    assertThat(plan.exitCode()).as(plan.output()).isZero();
+    assertThat(plan.output())
+        .containsPattern("soft-labels +RUN +incomplete because file " + Pattern.quote(file) + " is resized")
+        .containsPattern("train-students +RUN +upstream 'soft-labels' runs");
+
+    DistillCommand.Result verify = distill("verify", "conf/fashion-mnist-quick.conf", root);
+    assertThat(verify.exitCode()).as(verify.output()).isEqualTo(3);
+    assertThat(verify.output()).contains("redo with: distill run conf/fashion-mnist-quick.conf --from soft-labels");
   }
 
   @Test

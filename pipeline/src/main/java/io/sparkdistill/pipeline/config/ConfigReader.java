@@ -92,6 +92,14 @@ final class ConfigReader {
     return read(path, () -> config.getDoubleList(path));
   }
 
+  java.time.Duration positiveDuration(String path) {
+    java.time.Duration value = read(path, () -> config.getDuration(path));
+    if (value.isNegative() || value.isZero()) {
+      throw invalid(path, "must be a positive duration (e.g. 10m), got " + value);
+    }
+    return value;
+  }
+
   long bytes(String path) {
     return read(path, () -> config.getBytes(path));
   }

@@ -1,6 +1,7 @@
 package io.sparkdistill.pipeline.dag;
 
 import io.sparkdistill.pipeline.config.RunConfig;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs selected stages in dependency order. Every stage is created and validated before the first
  * one runs, so a bad plan fails in a second; a stage whose manifest matches its configuration and
- * inputs is skipped unless forced.
+ * inputs, and whose files are those its manifest lists ({@link OutputCheck}), is skipped unless
+ * forced. A run holds the root's {@link RunLock} from before its first stage to its end.
  */
 public final class DagRunner {
   private static final Logger LOG = LoggerFactory.getLogger(DagRunner.class);
@@ -81,32 +83,68 @@ public final class DagRunner {
     return plan;
   }
 
-  /** Runs the selected stages, skipping those that are up to date; returns what was done. */
+  /**
+   * Runs the selected stages, skipping those that are up to date; returns what was done.
+   *
+   * @throws RunLockedException when another run holds the root (nothing is touched)
+   * @throws DamagedOutputException when a stage reads a damaged output of a stage not selected
+   */
   public List<PlannedStage> run(List<StageName> selected, boolean force) throws Exception {
-    Map<StageName, Stage> stages = validated(selected);
-    List<PlannedStage> done = new ArrayList<>();
-    for (StageName name : selected) {
-      PlannedStage decision = decide(stages.get(name), force);
-      if (!decision.runs()) {
-        LOG.info("[{}] skipped: {} ({})", name, decision.reason(), layout.stageDir(name));
-      } else {
-        LOG.info("[{}] running: {}", name, decision.reason());
-        execute(stages.get(name));
+    try (RunLock lock =
+        RunLock.acquire(
+            layout, config.run().name(), selected, config.run().lockTimeout(), Clock.systemUTC(),
+            DagRunner::applicationId)) {
+      Map<StageName, Stage> stages = validated(selected);
+      List<PlannedStage> done = new ArrayList<>();
+      for (StageName name : selected) {
+        lock.assertHeld();
+        PlannedStage decision = decide(stages.get(name), force);
+        if (!decision.runs()) {
+          LOG.info("[{}] skipped: {} ({})", name, decision.reason(), layout.stageDir(name));
+        } else {
+          LOG.info("[{}] running: {}", name, decision.reason());
+          execute(stages.get(name), lock);
+        }
+        done.add(decision);
       }
-      done.add(decision);
+      return done;
     }
-    return done;
+  }
+
+  /** Checks every stage's recorded files against its folder; reads only, takes no lock. */
+  public List<OutputCheck.Result> verify() {
+    List<OutputCheck.Result> results = new ArrayList<>();
+    for (StageName stage : StageName.values()) {
+      results.add(OutputCheck.check(layout, stage, manifests));
+    }
+    return results;
   }
 
   private Map<StageName, Stage> validated(List<StageName> selected) {
     Map<StageName, Stage> stages = new LinkedHashMap<>();
+    Map<StageName, OutputCheck.Result> checked = new java.util.EnumMap<>(StageName.class);
     for (StageName name : selected) {
       for (StageName upstream : name.dependsOn()) {
-        if (!selected.contains(upstream) && manifests.read(upstream).isEmpty()) {
+        if (selected.contains(upstream)) {
+          continue;
+        }
+        OutputCheck.Result check = checked.get(upstream);
+        if (check == null) {
+          check = OutputCheck.check(layout, upstream, manifests);
+          checked.put(upstream, check);
+          if (check.complete() && !check.verifiable()) {
+            LOG.warn("[{}] reads '{}', whose manifest (format {}) lists no files: its output cannot be verified",
+                name, upstream, check.manifest().formatVersion());
+          }
+        }
+        if (!check.complete()) {
           throw new UsageError(
               "stage '" + name + "' reads the output of '" + upstream + "', which is not complete"
                   + " under " + layout.stageDir(upstream) + " (no " + RunLayout.MANIFEST
                   + "); run it first or add it to --stages");
+        }
+        if (check.damaged()) {
+          throw new DamagedOutputException(check, name);
         }
       }
       Stage stage = registry.create(name, config);
@@ -132,7 +170,21 @@ public final class DagRunner {
     }
     Map<String, String> inputs = inputFingerprints(stage);
     if (!manifest.matches(fingerprint, inputs)) {
-      return new PlannedStage(name, true, "inputs changed: " + changedKeys(manifest.inputFingerprints(), inputs));
+      return new PlannedStage(
+          name, true,
+          manifest.formatVersion() > Manifest.FORMAT_VERSION
+              ? "manifest format " + manifest.formatVersion() + " is newer than this build's " + Manifest.FORMAT_VERSION
+              : "inputs changed: " + changedKeys(manifest.inputFingerprints(), inputs));
+    }
+    if (!manifest.listsFiles()) {
+      return new PlannedStage(
+          name, false,
+          "up to date (finished " + manifest.finishedAt() + "; manifest format " + manifest.formatVersion()
+              + " lists no files, not verifiable: --force to redo and record them)");
+    }
+    OutputCheck.Result check = OutputCheck.check(layout, name, manifests);
+    if (check.damaged()) {
+      return new PlannedStage(name, true, "incomplete because " + check.summary());
     }
     return new PlannedStage(name, false, "up to date (finished " + manifest.finishedAt() + ")");
   }
@@ -158,15 +210,21 @@ public final class DagRunner {
     return changed;
   }
 
-  private void execute(Stage stage) throws Exception {
+  private void execute(Stage stage, RunLock lock) throws Exception {
     StageName name = stage.name();
     StageContext context = context(name);
     manifests.clear(name);
     Map<String, String> inputs = inputFingerprints(stage);
     Instant started = Instant.now();
     long t0 = System.nanoTime();
-    StageOutcome outcome = stage.run(context);
+    StageOutcome outcome;
+    try {
+      outcome = stage.run(context);
+    } finally {
+      context.finish();
+    }
     double wall = (System.nanoTime() - t0) / 1e9;
+    lock.assertHeld(); // a run that lost its lease must not vouch for files another run may be writing
     Manifest manifest =
         new Manifest(
             Manifest.FORMAT_VERSION,
@@ -181,7 +239,8 @@ public final class DagRunner {
             started.toString(),
             Instant.now().toString(),
             wall,
-            Versions.current());
+            Versions.current(),
+            OutputCheck.list(layout, name));
     manifests.write(manifest);
     for (String warning : outcome.warnings()) {
       LOG.warn("[{}] {}", name, warning);
@@ -192,6 +251,16 @@ public final class DagRunner {
         Duration.ofMillis((long) (wall * 1000)),
         new TreeMap<>(outcome.rowCounts()),
         layout.stageDir(name));
+  }
+
+  /** The Spark application id, for the run lock, once a session exists; never starts one. */
+  private static String applicationId() {
+    try {
+      scala.Option<SparkSession> session = SparkSession.getDefaultSession();
+      return session.isDefined() ? session.get().sparkContext().applicationId() : null;
+    } catch (RuntimeException e) {
+      return null; // a session being stopped
+    }
   }
 
   private StageContext context(StageName name) {

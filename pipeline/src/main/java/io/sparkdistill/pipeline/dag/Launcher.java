@@ -29,8 +29,10 @@ public final class Launcher {
       return ExitCode.OK.code();
     }
     SessionHolder session = new SessionHolder();
+    String conf = "CONF";
     try {
       RunRequest request = RunRequest.parse(args, fixedStage);
+      conf = request.config().toString();
       RunConfig config = ConfigLoader.load(request.config(), request.overrides());
       if (request.listDatasets()) {
         config.embeddedDatasets().forEach(System.out::println);
@@ -41,10 +43,16 @@ public final class Launcher {
       RunLayout layout =
           new RunLayout(config.run().root(), SparkSessions.hadoopConfiguration(config));
       DagRunner runner = new DagRunner(registry, config, layout, session);
+      if (request.verify()) {
+        return verify(runner, layout, conf);
+      }
       List<StageName> selected = runner.select(request.stages(), request.from());
       if (request.dryRun()) {
         System.out.println("plan for " + request.config() + " (run.root " + layout.root() + "):");
         runner.plan(selected, request.force()).forEach(p -> System.out.println("  " + p));
+        RunLock.holder(layout).ifPresent(
+            lease -> System.out.println("note: run.root is locked by " + lease.holder() + ", last heartbeat "
+                + lease.heartbeatAt() + "; a run now exits with " + ExitCode.LOCKED.code()));
         return ExitCode.OK.code();
       }
       runner.run(selected, request.force());
@@ -56,7 +64,10 @@ public final class Launcher {
     } catch (Throwable failure) {
       ExitCode code = classify(failure);
       Throwable cause = rootOfKind(failure);
-      err.println("distill: " + describe(code) + ": " + cause.getMessage());
+      String message = cause instanceof DamagedOutputException damaged
+          ? damaged.message(conf)
+          : cause.getMessage();
+      err.println("distill: " + describe(code) + ": " + message);
       if (code == ExitCode.BAD_CONFIG && cause instanceof UsageError) {
         err.println(RunRequest.USAGE);
       }
@@ -75,15 +86,51 @@ public final class Launcher {
     if (kind instanceof ConfigError) {
       return ExitCode.BAD_CONFIG;
     }
-    if (kind instanceof DatasetException) {
+    if (kind instanceof DatasetException || kind instanceof DamagedOutputException) {
       return ExitCode.BAD_INPUT;
+    }
+    if (kind instanceof RunLockedException) {
+      return ExitCode.LOCKED;
     }
     return ExitCode.FAILURE;
   }
 
+  /**
+   * {@code distill verify}: every stage's files against its manifest, one line per stage, and the
+   * command that redoes the first damaged stage. Exit 3 when a stage is damaged, else 0.
+   */
+  private static int verify(DagRunner runner, RunLayout layout, String conf) {
+    System.out.println("verify " + conf + " (run.root " + layout.root() + "):");
+    OutputCheck.Result firstDamaged = null;
+    for (OutputCheck.Result result : runner.verify()) {
+      String state;
+      if (!result.complete()) {
+        state = "ABSENT     no " + RunLayout.MANIFEST;
+      } else if (!result.verifiable()) {
+        state = "UNVERIFIED manifest format " + result.manifest().formatVersion() + " lists no files";
+      } else if (result.damaged()) {
+        state = "DAMAGED    " + result.tables() + ": " + result.summary();
+        firstDamaged = firstDamaged == null ? result : firstDamaged;
+      } else {
+        long bytes = result.manifest().files().stream().mapToLong(Manifest.TableFile::bytes).sum();
+        state = "OK         " + result.manifest().files().size() + " files, " + bytes + " bytes";
+      }
+      System.out.printf("  %-15s %s%n", result.stage().id(), state);
+    }
+    RunLock.holder(layout).ifPresent(
+        lease -> System.out.println("note: a run holds the lock (" + lease.holder() + "); the stage it is running"
+            + " may look incomplete until it finishes"));
+    if (firstDamaged != null) {
+      System.out.println("redo with: " + firstDamaged.redoCommand(conf));
+      return ExitCode.BAD_INPUT.code();
+    }
+    return ExitCode.OK.code();
+  }
+
   private static Throwable rootOfKind(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof ConfigError || t instanceof DatasetException) {
+      if (t instanceof ConfigError || t instanceof DatasetException || t instanceof DamagedOutputException
+          || t instanceof RunLockedException) {
         return t;
       }
       if (t.getCause() == t) {
@@ -97,6 +144,7 @@ public final class Launcher {
     return switch (code) {
       case BAD_CONFIG -> "configuration error";
       case BAD_INPUT -> "input data error";
+      case LOCKED -> "locked";
       default -> "failed";
     };
   }

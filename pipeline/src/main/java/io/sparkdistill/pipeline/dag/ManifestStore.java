@@ -17,7 +17,10 @@ import org.apache.hadoop.fs.Path;
  * place, so a reader sees either no manifest or a whole one.
  */
 public final class ManifestStore {
-  private static final ObjectMapper JSON =
+  /** The temporary name a manifest is written under before its rename. */
+  static final String TEMP_NAME = "._MANIFEST.json.tmp";
+  /** The JSON conventions of every record the DAG writes (manifests, the run lock). */
+  static final ObjectMapper JSON =
       new ObjectMapper()
           .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
           .enable(SerializationFeature.INDENT_OUTPUT)
@@ -50,7 +53,7 @@ public final class ManifestStore {
   public void write(Manifest manifest) {
     StageName stage = StageName.of(manifest.stage());
     Path target = layout.manifest(stage);
-    Path temp = new Path(layout.stageDir(stage), "._MANIFEST.json.tmp");
+    Path temp = new Path(layout.stageDir(stage), TEMP_NAME);
     FileSystem fs = layout.fs();
     try {
       try (OutputStream out = fs.create(temp, true)) {

@@ -14,6 +14,7 @@ import java.util.List;
  * @param force redo stages even when their manifest matches
  * @param dryRun print the plan and stop
  * @param listDatasets {@code distill datasets CONF}: print the embedded datasets the run reads
+ * @param verify {@code distill verify CONF}: check every stage's files against its manifest
  */
 public record RunRequest(
     Path config,
@@ -22,29 +23,33 @@ public record RunRequest(
     StageName from,
     boolean force,
     boolean dryRun,
-    boolean listDatasets) {
+    boolean listDatasets,
+    boolean verify) {
 
   public static final String USAGE =
       String.join(
           "\n",
           "usage: distill run CONF [--stages a,b | --from a] [--force] [--dry-run] [--set key=value]...",
           "       distill datasets CONF [--set key=value]...   (the embedded datasets the run reads)",
+          "       distill verify CONF [--set key=value]...     (check every stage's files against its manifest)",
           "       spark-submit --class <stage job class> spark-distill-jobs.jar CONF [--force] [--dry-run] [--set key=value]...",
           "stages: ingest, train-teachers, soft-labels, ensemble, train-students, evaluate, report",
-          "exit codes: 0 ok, 2 bad configuration or command line, 3 bad input data, 4 runtime failure");
+          "exit codes: 0 ok, 2 bad configuration or command line, 3 bad input data or damaged output,"
+              + " 4 runtime failure (retry), 5 run.root locked by another run (retry later)");
 
   /**
    * Parses {@code args}. With {@code fixedStage} (a per-stage job class) there is no verb and no
-   * stage selection; otherwise the first argument must be {@code run} or {@code datasets}.
+   * stage selection; otherwise the first argument must be {@code run}, {@code datasets} or
+   * {@code verify}.
    */
   public static RunRequest parse(String[] args, StageName fixedStage) {
     List<String> rest = new ArrayList<>(List.of(args));
-    boolean listDatasets = false;
+    String verb = "run";
     if (fixedStage == null) {
-      if (rest.isEmpty() || !(rest.get(0).equals("run") || rest.get(0).equals("datasets"))) {
+      if (rest.isEmpty() || !List.of("run", "datasets", "verify").contains(rest.get(0))) {
         throw new UsageError(rest.isEmpty() ? "no command given" : "unknown command '" + rest.get(0) + "'");
       }
-      listDatasets = rest.remove(0).equals("datasets");
+      verb = rest.remove(0);
     }
     Path config = null;
     List<String> overrides = new ArrayList<>();
@@ -93,7 +98,8 @@ public record RunRequest(
       stages = List.of(fixedStage);
     }
     return new RunRequest(
-        config, List.copyOf(overrides), List.copyOf(stages), from, force, dryRun, listDatasets);
+        config, List.copyOf(overrides), List.copyOf(stages), from, force, dryRun, verb.equals("datasets"),
+        verb.equals("verify"));
   }
 
   private static String value(List<String> args, int index, String option) {

@@ -17,6 +17,12 @@ import org.apache.spark.sql.types.StructType;
 /**
  * What a stage sees while it plans and runs: the configuration, the run's layout and manifests,
  * and the Spark session (created on first use, so that planning and dry runs start no Spark).
+ *
+ * <p>Every Spark job a stage starts is labelled for the Spark UI and the event log: the job group
+ * is the stage's name (set when the stage first asks for the session), and the job description
+ * names the stage and its current step ({@code soft-labels: teacher cnn-w32}, see {@link
+ * #describe}). Both are Spark local properties of the stage's thread, inherited by the threads it
+ * starts; {@link DagRunner} clears them when the stage ends.
  */
 public final class StageContext {
   private final RunConfig config;
@@ -24,6 +30,7 @@ public final class StageContext {
   private final ManifestStore manifests;
   private final Supplier<SparkSession> spark;
   private final StageName stage;
+  private SparkSession labelled;
 
   public StageContext(
       RunConfig config,
@@ -50,8 +57,30 @@ public final class StageContext {
     return manifests;
   }
 
+  /** The session, with this stage's job group set on the calling thread the first time. */
   public SparkSession spark() {
-    return spark.get();
+    SparkSession session = spark.get();
+    if (labelled != session) {
+      labelled = session;
+      session.sparkContext().setJobGroup(stage.id(), stage.id(), false);
+    }
+    return session;
+  }
+
+  /**
+   * Names what the stage's next Spark jobs do, as {@code <stage>: <what>} (the job description the
+   * Spark UI shows instead of a call site), e.g. {@code describe("teacher cnn-w32")}.
+   */
+  public void describe(String what) {
+    spark().sparkContext().setJobDescription(stage.id() + ": " + what);
+  }
+
+  /** Clears the job group and description the stage set, so later jobs are not taken for its own. */
+  void finish() {
+    if (labelled != null) {
+      labelled.sparkContext().clearJobGroup();
+      labelled = null;
+    }
   }
 
   public StageName stage() {

@@ -176,6 +176,7 @@ public final class EnsembleStage implements Stage {
           layout.table(StageName.INGEST, IngestStage.LABELS) + " is empty: no classes to merge over");
     }
     LOG.info("[ensemble] merging teachers {} over {} classes", teachers, classes);
+    context.describe("merge teachers " + String.join(", ", teachers));
     Dataset<Row> union = null;
     for (String teacher : teachers) {
       Dataset<Row> table = teacherRows(spark, layout, teacher);

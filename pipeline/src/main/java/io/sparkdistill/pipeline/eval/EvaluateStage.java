@@ -83,6 +83,7 @@ public final class EvaluateStage implements Stage {
     List<EvaluatedModel> models = models(context, classes);
     LOG.info("[evaluate] {} models on {} test examples ({} classes)", models.size(), testCount, classes);
 
+    context.describe("score " + models.size() + " models on " + testCount + " test examples");
     String predictionsPath = context.table(EvaluationTable.PREDICTIONS);
     Dataset<Row> predictions =
         Predictions.score(

@@ -97,6 +97,7 @@ public final class TextEvaluateStage implements Stage {
     LOG.info(
         "[evaluate] {} models on {} masked positions of {} test sequences", models.size(), positions, sequences);
 
+    context.describe("score " + models.size() + " models on " + positions + " masked positions");
     String predictionsPath = context.table(TextEvaluationTable.PREDICTIONS);
     Dataset<Row> predictions =
         Predictions.score(

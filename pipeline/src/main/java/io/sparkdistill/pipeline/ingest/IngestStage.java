@@ -87,6 +87,7 @@ public final class IngestStage implements Stage {
     SparkSession spark = context.spark();
     long t0 = System.nanoTime();
     LOG.info("[ingest] reading {} dataset '{}'", config.dataset().format(), config.dataset().name());
+    context.describe("read dataset " + config.dataset().name());
     try (ExampleSource source = source(config)) {
       return write(context, source.read(spark), t0);
     }

@@ -69,6 +69,7 @@ public final class ReportStage implements Stage {
     RunLayout layout = context.layout();
     Map<String, ModelScore> students = new TreeMap<>();
     Map<String, ModelScore> teachers = new TreeMap<>();
+    context.describe("read evaluations and curves");
     boolean text = context.config().dataset().isText();
     Report.Downstream downstream = null;
     if (text) {

@@ -100,6 +100,7 @@ public final class SoftLabelStage implements Stage {
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("schema.soft_labels", SoftLabelTable.VERSION);
     for (String name : teachers(config)) {
+      context.describe("teacher " + name);
       Path teacherDir = TrainTeachersStage.teacherDir(context, config.teacher(name));
       ModelInfo teacher = ModelInfo.read(fs, teacherDir);
       checkFits(teacher, config.ingest().image(), classes);

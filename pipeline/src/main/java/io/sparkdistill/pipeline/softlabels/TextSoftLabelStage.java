@@ -102,6 +102,7 @@ public final class TextSoftLabelStage implements Stage {
     rowCounts.put("views.train", views.views());
     metrics.put("schema.soft_labels", TextSoftLabelTable.VERSION);
     for (String name : SoftLabelStage.teachers(config)) {
+      context.describe("teacher " + name);
       Path teacherDir = TrainTeachersStage.teacherDir(context, config.teacher(name));
       ModelInfo teacher = ModelInfo.read(fs, teacherDir);
       checkFits(teacher, teacherDir, vocabulary, length);

@@ -48,7 +48,9 @@ public final class TrainingTasks {
   /** One training run per JVM at a time (DJL's gradient collector is a per-JVM singleton). */
   private static final ReentrantLock SLOT = new ReentrantLock(true);
   /** The local property behind {@code SparkContext.setJobDescription}. */
-  static final String JOB_DESCRIPTION = "spark.job.description";
+  public static final String JOB_DESCRIPTION = "spark.job.description";
+  /** The local property behind {@code SparkContext.setJobGroup}. */
+  public static final String JOB_GROUP = "spark.jobGroup.id";
 
   private TrainingTasks() {}
 

@@ -123,6 +123,7 @@ public final class TrainStudentsStage implements Stage {
     List<Plan> plans;
     long examples;
     int trainViews;
+    context.describe("load training data");
     try (StudentTrainer trainer =
         context.config().dataset().isText() ? TextStudents.load(context) : ImageStudents.load(context)) {
       examples = trainer.examples();
@@ -133,6 +134,7 @@ public final class TrainStudentsStage implements Stage {
       LOG.info("[train-students] warm-up ({} untimed steps) in {}s", WARM_UP_STEPS, secondsSince(t0));
       for (int i = 0; i < plans.size(); i++) {
         Plan plan = plans.get(i);
+        context.describe(plan.runId());
         String label =
             String.format(Locale.ROOT, "[train-students] %s (run %d/%d)", plan.runId(), i + 1, plans.size());
         List<StepListener> listeners = new ArrayList<>();
@@ -168,6 +170,7 @@ public final class TrainStudentsStage implements Stage {
       }
     }
 
+    context.describe("write runs and curves");
     String runsPath = context.writeTable(StudentRunTable.TABLE, runRows, StudentRunTable.SCHEMA);
     String stepsPath = context.writeTable(StudentCurveTable.TABLE, stepRows, StudentCurveTable.SCHEMA);
     long runCount = spark.read().parquet(runsPath).count();

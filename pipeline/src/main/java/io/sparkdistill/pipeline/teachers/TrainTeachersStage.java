@@ -87,6 +87,7 @@ public final class TrainTeachersStage implements Stage {
     Map<String, Object> metrics = new LinkedHashMap<>();
     Map<String, Double> trainSeconds = new TreeMap<>();
     for (TeacherSettings teacher : context.config().teachers()) {
+      context.describe("teacher " + teacher.name());
       ModelInfo info =
           teacher.registered()
               ? register(context, teacher, classNames.size(), test.arrays())

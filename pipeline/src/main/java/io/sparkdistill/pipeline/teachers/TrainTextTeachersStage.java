@@ -111,6 +111,7 @@ public final class TrainTextTeachersStage implements Stage {
     rowCounts.put("test_sequences", (long) test.data().size());
     rowCounts.put("test_positions", (long) test.data().rows());
     for (TeacherSettings teacher : context.config().teachers()) {
+      context.describe("teacher " + teacher.name());
       Trained result =
           teacher.registered()
               ? register(context, teacher, vocabulary, length, test)

@@ -117,6 +117,7 @@ public final class TextIngestStage implements Stage {
         config.dataset().format().name().toLowerCase(java.util.Locale.ROOT),
         config.dataset().name(),
         config.dataset().text().root());
+    context.describe("read corpus " + config.dataset().name());
     long t0 = System.nanoTime();
     try (TextSource source = source(config)) {
       return write(context, source.read(spark), t0);

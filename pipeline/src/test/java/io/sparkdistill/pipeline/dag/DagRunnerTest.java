@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -34,6 +35,11 @@ class DagRunnerTest {
     int runs;
     boolean dieAfterPartialWrite;
     Map<String, String> external = Map.of();
+    /** The file it writes, relative to its folder. */
+    String file = "part-0";
+    /** When set, the stage counts {@code started} down after its first file and waits for it. */
+    CountDownLatch started;
+    CountDownLatch proceed;
 
     FileStage(StageName name, String section) {
       this.name = name;
@@ -58,9 +64,17 @@ class DagRunnerTest {
     @Override
     public StageOutcome run(StageContext context) throws IOException {
       runs++;
-      org.apache.hadoop.fs.Path part = new org.apache.hadoop.fs.Path(context.stageDir(), "part-0");
+      org.apache.hadoop.fs.Path part = new org.apache.hadoop.fs.Path(context.stageDir(), file);
       try (OutputStream out = context.layout().fs().create(part)) {
-        out.write(1);
+        out.write(new byte[] {1, 2, 3, 4});
+      }
+      if (proceed != null) {
+        started.countDown();
+        try {
+          proceed.await();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
       }
       if (dieAfterPartialWrite) {
         throw new IllegalStateException("killed part-way");
@@ -72,18 +86,25 @@ class DagRunnerTest {
   private final FileStage ingest = new FileStage(StageName.INGEST, "ingest");
   private final FileStage teachers = new FileStage(StageName.TRAIN_TEACHERS, "run.name");
 
-  private StageRegistry registry() {
-    Map<StageName, Supplier<Stage>> stages = new EnumMap<>(StageName.class);
-    stages.put(StageName.INGEST, () -> ingest);
-    stages.put(StageName.TRAIN_TEACHERS, () -> teachers);
-    return new StageRegistry(stages);
+  /** A registry of the given stages (by their names), the same objects on every request. */
+  static StageRegistry registry(Stage... stages) {
+    Map<StageName, Supplier<Stage>> suppliers = new EnumMap<>(StageName.class);
+    for (Stage stage : stages) {
+      suppliers.put(stage.name(), () -> stage);
+    }
+    return new StageRegistry(suppliers);
   }
 
-  private DagRunner runner(String... overrides) throws IOException {
+  /** A runner over {@code <dir>/run} that must not need Spark. */
+  static DagRunner runner(Path dir, StageRegistry registry, String... overrides) throws IOException {
     Path conf = dir.resolve("run.conf");
     Files.writeString(conf, "run.root = \"" + dir.resolve("run") + "\"\n");
     RunConfig config = ConfigLoader.load(conf, List.of(overrides));
-    return new DagRunner(registry(), config, new RunLayout(config.run().root(), new Configuration()), NO_SPARK);
+    return new DagRunner(registry, config, new RunLayout(config.run().root(), new Configuration()), NO_SPARK);
+  }
+
+  private DagRunner runner(String... overrides) throws IOException {
+    return runner(dir, registry(ingest, teachers), overrides);
   }
 
   private List<StageName> all(DagRunner runner) {

@@ -27,6 +27,16 @@ class RunRequestTest {
   }
 
   @Test
+  void verifyIsAVerb() {
+    RunRequest request = RunRequest.parse(new String[] {"verify", "x.conf", "--set", "run.root=/r"}, null);
+
+    assertThat(request.verify()).isTrue();
+    assertThat(request.listDatasets()).isFalse();
+    assertThat(request.overrides()).containsExactly("run.root=/r");
+    assertThat(RunRequest.parse(new String[] {"run", "x.conf"}, null).verify()).isFalse();
+  }
+
+  @Test
   void aStageJobHasNoVerbAndRunsOnlyItsStage() {
     RunRequest request = RunRequest.parse(new String[] {"x.conf"}, StageName.INGEST);
 
@@ -57,7 +67,7 @@ class RunRequestTest {
     assertThat(Launcher.classify(new SparkException("job aborted", new DatasetException("bad file"))))
         .isEqualTo(ExitCode.BAD_INPUT);
     assertThat(Launcher.classify(new IllegalStateException("boom"))).isEqualTo(ExitCode.FAILURE);
-    assertThat(List.of(ExitCode.values())).extracting(ExitCode::code).containsExactly(0, 2, 3, 4);
+    assertThat(List.of(ExitCode.values())).extracting(ExitCode::code).containsExactly(0, 2, 3, 4, 5);
   }
 
   @Test

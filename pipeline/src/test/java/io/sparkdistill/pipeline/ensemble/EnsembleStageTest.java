@@ -10,6 +10,7 @@ import io.sparkdistill.pipeline.config.RunConfig;
 import io.sparkdistill.pipeline.dag.DagRunner;
 import io.sparkdistill.pipeline.dag.Manifest;
 import io.sparkdistill.pipeline.dag.ManifestStore;
+import io.sparkdistill.pipeline.dag.OutputCheck;
 import io.sparkdistill.pipeline.dag.RunLayout;
 import io.sparkdistill.pipeline.dag.Stage;
 import io.sparkdistill.pipeline.dag.StageName;
@@ -59,19 +60,23 @@ class EnsembleStageTest extends LocalSparkTest {
   private RunLayout layout;
 
   @BeforeEach
-  void writeLabelsAndUpstreamManifests() {
+  void writeLabels() {
     layout = new RunLayout(dir.resolve("run").toString(), new Configuration());
     spark
         .createDataFrame(LabelTable.rows(List.of("w", "x", "y", "z")), LabelTable.SCHEMA)
         .write()
         .parquet(layout.table(StageName.INGEST, IngestStage.LABELS));
+  }
+
+  /** Marks ingest and soft-labels complete with the files the test wrote, as the runner would. */
+  private void commitUpstream() {
     ManifestStore manifests = new ManifestStore(layout);
     for (StageName stage : List.of(StageName.INGEST, StageName.SOFT_LABELS)) {
       String now = Instant.now().toString();
       manifests.write(
           new Manifest(
               Manifest.FORMAT_VERSION, stage.id(), "test", stage.id() + "-output", "fingerprint",
-              Map.of(), Map.of(), Map.of(), List.of(), now, now, 0.0, Map.of()));
+              Map.of(), Map.of(), Map.of(), List.of(), now, now, 0.0, Map.of(), OutputCheck.list(layout, stage)));
     }
   }
 
@@ -83,6 +88,7 @@ class EnsembleStageTest extends LocalSparkTest {
   }
 
   private void runEnsemble(RunConfig config) throws Exception {
+    commitUpstream();
     Map<StageName, Supplier<Stage>> stages = Map.of(StageName.ENSEMBLE, EnsembleStage::new);
     new DagRunner(new StageRegistry(stages), config, layout, () -> spark).run(List.of(StageName.ENSEMBLE), false);
   }

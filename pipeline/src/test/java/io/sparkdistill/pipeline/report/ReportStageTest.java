@@ -75,7 +75,7 @@ class ReportStageTest extends LocalSparkTest {
     String now = Instant.now().toString();
     manifests.write(
         new Manifest(Manifest.FORMAT_VERSION, stage.id(), "test", stage.id() + "-output", "fingerprint",
-            Map.of(), rows, metrics, List.of(), now, now, wallSeconds, Map.of()));
+            Map.of(), rows, metrics, List.of(), now, now, wallSeconds, Map.of(), List.of()));
   }
 
   /** One run; the training loop's final accuracy is {@code top1 + drift}. */
