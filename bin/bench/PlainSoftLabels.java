@@ -1,8 +1,8 @@
 import ai.djl.Device;
 import ai.djl.Model;
-import io.sparkdistill.pipeline.softlabels.LogitPrecision;
-import io.sparkdistill.pipeline.models.ModelCache;
-import io.sparkdistill.pipeline.softlabels.TopK;
+import io.sparkdistill.pipeline.config.LogitPrecision;
+import io.sparkdistill.pipeline.spark.ModelCache;
+import io.sparkdistill.pipeline.distill.TopK;
 import io.sparkdistill.pipeline.models.ModelInfo;
 import io.sparkdistill.pipeline.train.Evaluation;
 import io.sparkdistill.pipeline.train.ImageArrays;

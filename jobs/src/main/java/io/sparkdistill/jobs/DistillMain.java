@@ -1,5 +1,6 @@
 package io.sparkdistill.jobs;
 
+import io.sparkdistill.pipeline.Stages;
 import io.sparkdistill.pipeline.dag.Launcher;
 import io.sparkdistill.pipeline.dag.StageRegistry;
 
@@ -11,6 +12,6 @@ public final class DistillMain {
   private DistillMain() {}
 
   public static void main(String[] args) {
-    System.exit(Launcher.run(args, null, StageRegistry.standard()));
+    System.exit(Launcher.run(args, null, Stages.standard()));
   }
 }

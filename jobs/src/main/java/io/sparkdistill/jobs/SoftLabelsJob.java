@@ -1,5 +1,6 @@
 package io.sparkdistill.jobs;
 
+import io.sparkdistill.pipeline.Stages;
 import io.sparkdistill.pipeline.dag.Launcher;
 import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.dag.StageRegistry;
@@ -9,6 +10,6 @@ public final class SoftLabelsJob {
   private SoftLabelsJob() {}
 
   public static void main(String[] args) {
-    System.exit(Launcher.run(args, StageName.SOFT_LABELS, StageRegistry.standard()));
+    System.exit(Launcher.run(args, StageName.SOFT_LABELS, Stages.standard()));
   }
 }

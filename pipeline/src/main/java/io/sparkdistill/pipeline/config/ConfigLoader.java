@@ -7,7 +7,6 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
-import io.sparkdistill.pipeline.models.Architecture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,7 +4,6 @@ import io.sparkdistill.datasets.text.classification.GlueColumns;
 import io.sparkdistill.datasets.text.classification.GlueTsvSource;
 import io.sparkdistill.datasets.text.classification.LabelledTextSource;
 import io.sparkdistill.datasets.text.classification.SpamAssassinSource;
-import io.sparkdistill.pipeline.downstream.ClassifierBlock;
 import java.util.List;
 
 /**
@@ -39,7 +38,15 @@ public record DownstreamSettings(
     int batchSize,
     double learningRate,
     long seed,
-    ClassifierBlock.Pooling pooling) {
+    Pooling pooling) {
+  /** What the downstream classifier reads of the encoder's hidden states ({@code downstream.pooling}). */
+  public enum Pooling {
+    /** The hidden state at position 0, {@code [CLS]}: BERT's choice. */
+    CLS,
+    /** The mean of the hidden states of the real (non-{@code [PAD]}) tokens. */
+    MEAN
+  }
+
 
   /** Sources of labelled text. */
   public enum Format {
@@ -108,6 +115,6 @@ public record DownstreamSettings(
         r.intAtLeast("downstream.batch-size", 1),
         learningRate,
         r.longValue("downstream.seed"),
-        r.enumValue("downstream.pooling", ClassifierBlock.Pooling.class));
+        r.enumValue("downstream.pooling", Pooling.class));
   }
 }

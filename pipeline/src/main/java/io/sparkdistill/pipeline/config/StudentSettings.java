@@ -2,12 +2,6 @@ package io.sparkdistill.pipeline.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
-import io.sparkdistill.datasets.image.ImageShape;
-import io.sparkdistill.pipeline.mlm.MlmSpec;
-import io.sparkdistill.pipeline.models.Architecture;
-import io.sparkdistill.pipeline.models.ModelSpec;
-import io.sparkdistill.pipeline.softlabels.SoftLabelDistribution;
-import io.sparkdistill.pipeline.train.OptimizerSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -48,7 +42,7 @@ public record StudentSettings(
     int trainExamples,
     OptimizerSettings optimizer,
     double temperature,
-    SoftLabelDistribution.MissingMass missingMass,
+    MissingMass missingMass,
     int evaluateEvery,
     int checkpointEvery,
     List<VariantSettings> variants) {
@@ -59,19 +53,9 @@ public record StudentSettings(
     variants = List.copyOf(variants);
   }
 
-  /** The student's model specification for a dataset of {@code classes} classes. */
-  public ModelSpec spec(int classes, ImageShape shape) {
-    return ModelSpec.of(architecture, width, depth, dropout, classes, shape);
-  }
-
-  /**
-   * The masked-language-model specification (architecture {@code bert}) over a vocabulary of
-   * {@code vocabularySize} tokens and sequences of {@code sequenceLength} ids.
-   */
-  public MlmSpec mlmSpec(int vocabularySize, int sequenceLength) {
-    return new MlmSpec(
-        vocabularySize, width, depth, heads, intermediateSize == 0 ? 4 * width : intermediateSize,
-        sequenceLength, dropout);
+  /** The configured network, from which {@code models} makes the specification for a dataset. */
+  public NetworkSettings network() {
+    return new NetworkSettings("students", architecture, width, depth, dropout, heads, intermediateSize);
   }
 
   /** Steps of the full budget for a train split of {@code examples} examples (at least 1). */
@@ -132,13 +116,10 @@ public record StudentSettings(
             r.intAtLeast(p + ".train-examples", 0),
             TeacherSettings.optimizer(r, p + ".optimizer"),
             temperature,
-            r.enumValue(p + ".missing-mass", SoftLabelDistribution.MissingMass.class),
+            r.enumValue(p + ".missing-mass", MissingMass.class),
             r.intAtLeast(p + ".evaluate-every", 0),
             r.intAtLeast(p + ".checkpoint-every", 1),
             variants(resolved));
-    r.build(p, () -> students.architecture().isText()
-        ? students.mlmSpec(6, 8)
-        : students.spec(2, new ImageShape(28, 28, 1, ImageShape.ResizeMode.STRETCH)));
     return students;
   }
 

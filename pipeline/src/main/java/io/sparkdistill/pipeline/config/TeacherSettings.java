@@ -2,11 +2,6 @@ package io.sparkdistill.pipeline.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigUtil;
-import io.sparkdistill.datasets.image.ImageShape;
-import io.sparkdistill.pipeline.mlm.MlmSpec;
-import io.sparkdistill.pipeline.models.Architecture;
-import io.sparkdistill.pipeline.models.ModelSpec;
-import io.sparkdistill.pipeline.train.OptimizerSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -65,19 +60,9 @@ public record TeacherSettings(
     return checkpoint.endsWith(".pt") || checkpoint.endsWith(".pth") || checkpoint.endsWith(".torchscript");
   }
 
-  /** The model specification for a dataset of {@code classes} classes and images of {@code shape}. */
-  public ModelSpec spec(int classes, ImageShape shape) {
-    return ModelSpec.of(architecture, width, depth, dropout, classes, shape);
-  }
-
-  /**
-   * The masked-language-model specification (architecture {@code bert}) over a vocabulary of
-   * {@code vocabularySize} tokens and sequences of {@code sequenceLength} ids.
-   */
-  public MlmSpec mlmSpec(int vocabularySize, int sequenceLength) {
-    return new MlmSpec(
-        vocabularySize, width, depth, heads, intermediateSize == 0 ? 4 * width : intermediateSize,
-        sequenceLength, dropout);
+  /** The configured network, from which {@code models} makes the specification for a dataset. */
+  public NetworkSettings network() {
+    return new NetworkSettings("teachers." + name, architecture, width, depth, dropout, heads, intermediateSize);
   }
 
   /** The optimiser section at {@code p} (teachers' and students' {@code optimizer}). */
@@ -130,12 +115,6 @@ public record TeacherSettings(
             r.doubleList(p + ".input-std"));
     if (teacher.inputMean().size() != teacher.inputStd().size()) {
       throw r.invalid(p + ".input-std", "must have as many values as input-mean");
-    }
-    // Catch an impossible architecture now rather than after ingest: any shape or vocabulary will do.
-    if (!teacher.registered()) {
-      r.build(p, () -> teacher.architecture().isText()
-          ? teacher.mlmSpec(6, 8)
-          : teacher.spec(2, new ImageShape(28, 28, 1, ImageShape.ResizeMode.STRETCH)));
     }
     return teacher;
   }

@@ -1,6 +1,5 @@
 package io.sparkdistill.pipeline.config;
 
-import io.sparkdistill.pipeline.distill.TeacherPolicy;
 import java.util.List;
 
 /**

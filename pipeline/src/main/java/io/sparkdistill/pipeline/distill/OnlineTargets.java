@@ -1,8 +1,7 @@
 package io.sparkdistill.pipeline.distill;
 
+import io.sparkdistill.pipeline.config.MissingMass;
 import ai.djl.Model;
-import io.sparkdistill.pipeline.softlabels.SoftLabelDistribution;
-import io.sparkdistill.pipeline.softlabels.TopK;
 import io.sparkdistill.pipeline.train.Evaluation;
 import io.sparkdistill.pipeline.train.ImageArrays;
 import io.sparkdistill.pipeline.train.Normalization;
@@ -62,7 +61,7 @@ public final class OnlineTargets implements SoftTargets {
         float[] p =
             SoftLabelDistribution.probabilities(
                 all.ids(), all.logits(), all.logSumExp(), logits[i].length, temperature,
-                SoftLabelDistribution.MissingMass.RENORMALIZE);
+                MissingMass.RENORMALIZE);
         if (mean[i] == null) {
           mean[i] = p;
         } else {

@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.downstream;
 
+import io.sparkdistill.pipeline.config.DownstreamSettings.Pooling;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -10,7 +11,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import io.sparkdistill.pipeline.mlm.MlmBlock;
+import io.sparkdistill.pipeline.models.MlmBlock;
 import java.util.List;
 
 /**
@@ -32,14 +33,6 @@ import java.util.List;
  */
 public final class ClassifierBlock extends AbstractBlock {
   private static final byte VERSION = 1;
-
-  /** What the linear layer reads of the encoder's hidden states. */
-  public enum Pooling {
-    /** The hidden state at position 0, {@code [CLS]}: BERT's choice. */
-    CLS,
-    /** The mean of the hidden states of the real (non-{@code [PAD]}) tokens. */
-    MEAN
-  }
 
   private final MlmBlock encoder;
   private final Linear classifier;

@@ -10,9 +10,9 @@ import io.sparkdistill.pipeline.config.DownstreamSettings;
 import io.sparkdistill.pipeline.dag.StageContext;
 import io.sparkdistill.pipeline.eval.DownstreamTable;
 import io.sparkdistill.pipeline.eval.EvaluationTable;
-import io.sparkdistill.pipeline.mlm.MlmSpec;
+import io.sparkdistill.pipeline.models.MlmSpec;
 import io.sparkdistill.pipeline.models.ModelFiles;
-import io.sparkdistill.pipeline.textingest.TextIngestTables;
+import io.sparkdistill.datasets.text.Vocabulary;
 import io.sparkdistill.pipeline.train.StepListener;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,9 +73,11 @@ public final class DownstreamEvaluation {
    * @param context the evaluate stage's context (its folder receives the task's tables)
    * @param candidates the pre-trained models, in the order to fine-tune them
    * @param untrained the network the reference starts from, randomly initialised (the students')
+   * @param vocabulary the ingested vocabulary, which tokenizes the task's texts
    * @return the rows and manifest figures
    */
-  public static Outcome run(StageContext context, List<Candidate> candidates, MlmSpec untrained)
+  public static Outcome run(
+      StageContext context, List<Candidate> candidates, MlmSpec untrained, Vocabulary vocabulary)
       throws Exception {
     DownstreamSettings settings = context.config().downstream();
     SparkSession spark = context.spark();
@@ -98,7 +100,7 @@ public final class DownstreamEvaluation {
       read.warnings().forEach(w -> LOG.warn("[evaluate] {}: {}", settings.task(), w));
     }
     Dataset<Row> examples = spark.read().parquet(examplesPath);
-    Tokenizer tokenizer = new Tokenizer(TextIngestTables.vocabulary(context.layout()));
+    Tokenizer tokenizer = new Tokenizer(vocabulary);
     int length = context.config().text().sequenceLength();
     ClassificationData train = data(examples, LabelledTextTable.TRAIN, settings.trainExamples(), tokenizer, length);
     ClassificationData test = data(examples, LabelledTextTable.TEST, settings.testExamples(), tokenizer, length);

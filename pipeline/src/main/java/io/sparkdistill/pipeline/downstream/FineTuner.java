@@ -2,31 +2,27 @@ package io.sparkdistill.pipeline.downstream;
 
 import ai.djl.Device;
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.tracker.Tracker;
 import io.sparkdistill.pipeline.config.DownstreamSettings;
-import io.sparkdistill.pipeline.mlm.MlmBlock;
-import io.sparkdistill.pipeline.mlm.MlmSpec;
+import io.sparkdistill.pipeline.models.MlmBlock;
+import io.sparkdistill.pipeline.models.MlmSpec;
 import io.sparkdistill.pipeline.models.ModelCheckpoint;
 import io.sparkdistill.pipeline.models.ModelSpec;
 import io.sparkdistill.pipeline.train.BuilderChecks;
 import io.sparkdistill.pipeline.train.EpochOrder;
 import io.sparkdistill.pipeline.train.Evaluation;
 import io.sparkdistill.pipeline.train.LossParts;
-import io.sparkdistill.pipeline.train.OptimizerSettings;
+import io.sparkdistill.pipeline.config.OptimizerSettings;
 import io.sparkdistill.pipeline.train.Optimizers;
 import io.sparkdistill.pipeline.train.StepListener;
-import io.sparkdistill.pipeline.train.StepMetrics;
-import io.sparkdistill.pipeline.train.TrainLoop;
+import io.sparkdistill.pipeline.train.StepLoop;
+import io.sparkdistill.pipeline.train.TrainResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +77,7 @@ public final class FineTuner {
   private final long seed;
   private final int evaluationBatchSize;
   private final Device device;
-  private final ClassifierBlock.Pooling pooling;
+  private final DownstreamSettings.Pooling pooling;
   private final List<StepListener> listeners;
   private final Loss crossEntropy = Loss.softmaxCrossEntropyLoss(LossParts.TOTAL);
 
@@ -124,68 +120,35 @@ public final class FineTuner {
     OptimizerSettings settings =
         OptimizerSettings.adamW(learningRate, weightDecay)
             .withCosine((int) (totalSteps * WARMUP_FRACTION));
-    Tracker tracker = Optimizers.tracker(settings, totalSteps);
     try (Model pretrained =
             checkpoint == null ? null : ModelCheckpoint.loadModel(checkpoint, device);
         Model model = Model.newInstance(task + "-classifier", device, ModelSpec.ENGINE)) {
       MlmBlock encoder = pretrained == null ? spec.newBlock() : (MlmBlock) pretrained.getBlock();
-      ClassifierBlock block =
-          new ClassifierBlock(encoder, spec.hiddenSize(), classes, dropout, pooling);
-      model.setBlock(block);
-      Engine engine = model.getNDManager().getEngine();
-      engine.setRandomSeed(TrainLoop.engineSeed(seed));
-      // Initialised before the trainer exists: its parameter store caches the arrays it sees, and a
-      // pre-trained encoder must keep its own.
+      model.setBlock(new ClassifierBlock(encoder, spec.hiddenSize(), classes, dropout, pooling));
+      // The head is not initialised yet, so the loop initialises the block after seeding the
+      // engine: a pre-trained encoder keeps its arrays, the head and a fresh encoder are drawn.
       Shape sequence = new Shape(batchSize, spec.maxSequenceLength());
-      block.initialize(model.getNDManager(), DataType.FLOAT32, sequence, sequence, sequence);
-      TrainLoop.attachGradients(block);
-      DefaultTrainingConfig config =
-          // The trainer needs a Loss; ours is computed in trainStep, so this one is never
-          // evaluated.
-          new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-              .optOptimizer(Optimizers.create(settings, totalSteps))
-              .optDevices(new Device[] {device});
-      double trainSeconds = 0;
-      long samples = 0;
-      try (Trainer trainer = model.newTrainer(config)) {
-        EpochOrder order = new EpochOrder(train.size(), batchSize, seed);
-        for (int step = 0; step < totalSteps; step++) {
-          long begin = System.nanoTime();
-          double loss = trainStep(trainer, model, order.next());
-          if (!Double.isFinite(loss)) {
-            throw new IllegalStateException(
-                "fine-tuning '"
-                    + task
-                    + "': the loss is "
-                    + loss
-                    + " at step "
-                    + step
-                    + "; lower the learning rate");
-          }
-          samples += batchSize;
-          trainSeconds += (System.nanoTime() - begin) / 1e9;
-          boolean last = step == totalSteps - 1;
-          OptionalDouble accuracy =
-              last ? OptionalDouble.of(accuracy(model)) : OptionalDouble.empty();
-          StepMetrics metrics =
-              new StepMetrics(
-                  step,
-                  samples,
-                  trainSeconds,
-                  Optimizers.learningRate(tracker, step),
-                  Map.of(LossParts.TOTAL, loss),
-                  accuracy);
-          for (StepListener listener : listeners) {
-            listener.onStep(metrics, totalSteps);
-          }
-          if (last) {
-            return new FineTuneResult(
-                task, accuracy.getAsDouble(), train.size(), test.size(), totalSteps, trainSeconds);
-          }
-        }
-      }
+      StepLoop.Settings loop =
+          new StepLoop.Settings(
+              model, new Shape[] {sequence, sequence, sequence}, settings, totalSteps, batchSize, train.size(),
+              seed, 0, null, 1, listeners);
+      TrainResult result =
+          StepLoop.run(
+              loop,
+              (trainer, indices, step) -> {
+                double loss = trainStep(trainer, model, indices);
+                if (!Double.isFinite(loss)) {
+                  throw new IllegalStateException(
+                      "fine-tuning '" + task + "': the loss is " + loss + " at step " + step
+                          + "; lower the learning rate");
+                }
+                return Map.of(LossParts.TOTAL, loss);
+              },
+              step -> new StepLoop.Evaluated(OptionalDouble.of(accuracy(model)), OptionalDouble.empty()));
+      return new FineTuneResult(
+          task, result.finalTestAccuracy().orElseThrow(), train.size(), test.size(), totalSteps,
+          result.wallSeconds());
     }
-    throw new IllegalStateException("unreachable: the run has at least one step");
   }
 
   private double trainStep(Trainer trainer, Model model, int[] indices) {
@@ -238,7 +201,7 @@ public final class FineTuner {
     private long seed = 42;
     private int evaluationBatchSize = 128;
     private Device device = Device.cpu();
-    private ClassifierBlock.Pooling pooling = ClassifierBlock.Pooling.CLS;
+    private DownstreamSettings.Pooling pooling = DownstreamSettings.Pooling.CLS;
     private final List<StepListener> listeners = new ArrayList<>();
 
     private Builder() {}
@@ -348,7 +311,7 @@ public final class FineTuner {
     }
 
     /** What the head reads of the encoder's hidden states. Default {@code CLS}. */
-    public Builder optPooling(ClassifierBlock.Pooling pooling) {
+    public Builder optPooling(DownstreamSettings.Pooling pooling) {
       this.pooling = pooling;
       return this;
     }

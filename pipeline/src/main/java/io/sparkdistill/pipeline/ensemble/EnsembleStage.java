@@ -25,6 +25,7 @@ import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.dag.StageOutcome;
 import io.sparkdistill.pipeline.ingest.IngestStage;
 import io.sparkdistill.pipeline.ingest.IngestTables;
+import io.sparkdistill.pipeline.task.Task;
 import io.sparkdistill.pipeline.softlabels.SoftLabelStore;
 import io.sparkdistill.pipeline.softlabels.SoftLabelTable;
 import java.io.IOException;
@@ -84,6 +85,12 @@ public final class EnsembleStage implements Stage {
   /** At most this many offending (example, view) pairs are named in a failure. */
   private static final int SHOWN_PROBLEMS = 5;
 
+  private final Task task;
+
+  public EnsembleStage(Task task) {
+    this.task = task;
+  }
+
   @Override
   public StageName name() {
     return StageName.ENSEMBLE;
@@ -122,8 +129,8 @@ public final class EnsembleStage implements Stage {
   public void validate(StageContext context) {
     RunConfig config = context.config();
     List<String> teachers = teachers(config);
-    if (config.dataset().isText()) {
-      return; // no merged table on the text path (see run)
+    if (!task.mergesEnsemble()) {
+      return; // no merged table for this task (see run)
     }
     if (teachers.size() < 2) {
       if (config.ensemble().teachers().isEmpty()) {
@@ -151,13 +158,10 @@ public final class EnsembleStage implements Stage {
     RunLayout layout = context.layout();
     SparkSession spark = context.spark();
     List<String> teachers = teachers(config);
-    if (config.dataset().isText()) {
-      // A merged table of masked positions over a whole vocabulary would be as large as the
-      // teachers' tables together for no saving: text students of policy mean average the
-      // teachers' stored top-k distributions as they train.
+    if (!task.mergesEnsemble()) {
       return new StageOutcome(
           Map.of("rows", 0L), Map.of("teachers", String.join(",", teachers)),
-          List.of("no ensemble table on the text path: policy mean averages the stored soft labels"
+          List.of("no ensemble table for " + task.name() + ": policy mean averages the stored soft labels"
               + " of its teachers in train-students"));
     }
     if (teachers.size() < 2) {

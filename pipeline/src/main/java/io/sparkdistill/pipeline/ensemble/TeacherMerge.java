@@ -1,11 +1,12 @@
 package io.sparkdistill.pipeline.ensemble;
 
-import io.sparkdistill.pipeline.softlabels.LogitPrecision;
-import io.sparkdistill.pipeline.softlabels.SoftLabelDistribution;
-import io.sparkdistill.pipeline.softlabels.SoftLabelDistribution.MissingMass;
+import io.sparkdistill.pipeline.config.MissingMass;
+import io.sparkdistill.pipeline.config.LogitPrecision;
+import io.sparkdistill.pipeline.distill.SoftLabelDistribution;
+import io.sparkdistill.pipeline.config.MissingMass;
 import io.sparkdistill.pipeline.softlabels.SoftLabelStore;
 import io.sparkdistill.pipeline.softlabels.SoftLabelTable;
-import io.sparkdistill.pipeline.softlabels.TopK;
+import io.sparkdistill.pipeline.distill.TopK;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;

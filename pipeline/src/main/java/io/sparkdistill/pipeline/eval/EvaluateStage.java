@@ -1,19 +1,16 @@
 package io.sparkdistill.pipeline.eval;
 
-import static org.apache.spark.sql.functions.avg;
-import static org.apache.spark.sql.functions.col;
-
-import io.sparkdistill.datasets.examples.ExampleTable;
-import io.sparkdistill.datasets.image.ImageShape;
 import io.sparkdistill.pipeline.config.TeacherSettings;
 import io.sparkdistill.pipeline.dag.RunLayout;
 import io.sparkdistill.pipeline.dag.Stage;
 import io.sparkdistill.pipeline.dag.StageContext;
 import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.dag.StageOutcome;
-import io.sparkdistill.pipeline.ingest.IngestTables;
 import io.sparkdistill.pipeline.models.ModelInfo;
 import io.sparkdistill.pipeline.students.StudentRunTable;
+import io.sparkdistill.pipeline.task.EvaluatedModel;
+import io.sparkdistill.pipeline.task.Task;
+import io.sparkdistill.pipeline.task.TestScoring;
 import io.sparkdistill.pipeline.teachers.TrainTeachersStage;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -24,9 +21,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
@@ -35,25 +32,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Final evaluation of every trained model, teachers ({@code train-teachers/<name>/}) and students
- * (the rows of {@code train-students/runs/}), on the test split.
+ * (the rows of {@code train-students/runs/}), on the task's test rows (images: the test examples;
+ * text: every masked position of view 0 of the test sequences).
  *
- * <p>Scoring runs on the executors: per model, the test examples go through a {@link
- * PredictionPartition} (the model loaded once per JVM, the images as stored); all models' rows are
- * written in one go to {@code evaluate/predictions/} and read back, and the stage fails unless
- * every model has exactly one row per test example. Per model it then computes, from that table:
- * top-1, per-class accuracy and the confusion matrix with MLlib's {@code MulticlassMetrics}
- * ({@link ClassMetrics}); top-5 (the mean of {@code top5_correct}, only with more than 5
- * classes); expected calibration error over {@value Calibration#BINS} bins ({@link
- * Calibration}); and writes one row per model to {@code evaluate/models/}.
+ * <p>Scoring runs on the executors, one pass over the test rows per model (the model loaded once
+ * per JVM): a task then holds one model's batch of activations instead of every model's, and models
+ * of any number and size spread over the tasks. All passes are written in one job to the task's
+ * predictions table and read back, and the stage fails unless every model has exactly one row per
+ * scored item. Per model it then computes the task's figures from that table (images: top-1,
+ * per-class accuracy and the confusion matrix with MLlib ({@link ClassMetrics}), top-5; text:
+ * masked-token top-1 and top-5, perplexity), the expected calibration error over {@value
+ * Calibration#BINS} bins ({@link Calibration}), and writes one row per model to the task's models
+ * table; then whatever the task evaluates beyond the test split (text: the downstream task).
  */
 public final class EvaluateStage implements Stage {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateStage.class);
 
-  /** Images per forward pass (that of the teachers' own test evaluation). */
-  static final int BATCH_SIZE = 256;
+  private final Task task;
 
-  private static final String TEST = "test";
-  private static final int TOP5_MIN_CLASSES = 6;
+  public EvaluateStage(Task task) {
+    this.task = task;
+  }
 
   @Override
   public StageName name() {
@@ -62,77 +61,52 @@ public final class EvaluateStage implements Stage {
 
   @Override
   public List<String> configSections() {
-    return List.of();
+    return task.evaluateConfig();
   }
 
   @Override
-  public StageOutcome run(StageContext context) throws IOException {
+  public StageOutcome run(StageContext context) throws Exception {
     long t0 = System.nanoTime();
-    SparkSession spark = context.spark();
-    RunLayout layout = context.layout();
-    int classes = IngestTables.classNames(spark, layout).size();
-    Dataset<Row> test =
-        IngestTables.examples(spark, layout).filter(col(ExampleTable.SPLIT).equalTo(TEST))
-            .select(ExampleTable.EXAMPLE_ID, ExampleTable.LABEL, ExampleTable.PIXELS);
-    long testCount = test.count();
-    if (classes == 0 || testCount == 0) {
-      throw new IllegalStateException(
-          "nothing to evaluate on: " + testCount + " test examples and " + classes + " classes under "
-              + layout.stageDir(StageName.INGEST));
-    }
-    List<EvaluatedModel> models = models(context, classes);
-    LOG.info("[evaluate] {} models on {} test examples ({} classes)", models.size(), testCount, classes);
+    TestScoring scoring = task.testScoring(context);
+    List<EvaluatedModel> models = listModels(context);
+    models.forEach(scoring::checkFits);
+    LOG.info("[evaluate] {} models on {} {}", models.size(), scoring.items(), scoring.itemsName());
+    context.describe("score " + models.size() + " models on " + scoring.items() + " " + scoring.itemsName());
 
-    context.describe("score " + models.size() + " models on " + testCount + " test examples");
-    String predictionsPath = context.table(EvaluationTable.PREDICTIONS);
+    String predictionsPath = context.table(scoring.predictionsTable());
     Dataset<Row> predictions =
-        Predictions.score(
-            test, models, m -> new PredictionPartition(m.name(), m.dir(), m.info(), BATCH_SIZE),
-            EvaluationTable.PREDICTIONS_SCHEMA, predictionsPath);
+        Predictions.score(scoring.test(), models, scoring::partition, scoring.predictionsSchema(), predictionsPath);
+    List<Column> aggregates = scoring.aggregates();
     Map<String, Row> counts =
         Predictions.checkCounts(
-            predictions, models, testCount, "evaluate/predictions", "test examples", "examples",
-            List.of(col(EvaluationTable.EXAMPLE_ID)), avg(col(EvaluationTable.TOP5_CORRECT).cast("double")));
+            predictions, models, scoring.items(), predictionsPath, scoring.itemsName(), scoring.itemsName(),
+            scoring.keys(), aggregates.toArray(Column[]::new));
     Map<String, Double> ece = Calibration.expectedCalibrationError(predictions, Calibration.BINS);
 
     List<Row> modelRows = new ArrayList<>();
-    Map<String, Object> metrics = new LinkedHashMap<>();
-    metrics.put("schema.evaluation", EvaluationTable.VERSION);
+    Map<String, Object> metrics = new LinkedHashMap<>(scoring.schemaVersions());
     for (EvaluatedModel model : models) {
-      ClassMetrics m = ClassMetrics.of(predictions.filter(col(EvaluationTable.MODEL).equalTo(model.name())), classes);
-      double modelEce = ece.get(model.name());
       modelRows.add(
-          RowFactory.create(
-              model.name(), model.kind(), model.variant(), model.budgetFraction(), model.seed(), testCount,
-              m.top1(), classes >= TOP5_MIN_CLASSES ? counts.get(model.name()).getDouble(3) : null, modelEce,
-              m.perClassAccuracy(), m.confusion()));
-      metrics.put("top1." + model.name(), m.top1());
-      metrics.put("ece." + model.name(), modelEce);
-      LOG.info("[evaluate] {}: top-1 {}  ece {}", model.name(), String.format("%.4f", m.top1()), String.format("%.4f", modelEce));
+          scoring.modelRow(
+              model, counts.get(model.name()), Predictions.FIRST_AGGREGATE, ece.get(model.name()), predictions,
+              metrics));
     }
-    context.writeTable(EvaluationTable.MODELS, modelRows, EvaluationTable.MODELS_SCHEMA);
+    context.writeTable(scoring.modelsTable(), modelRows, scoring.modelsSchema());
+    Map<String, Long> rowCounts = new TreeMap<>(scoring.rowCounts());
+    StageOutcome beyond = scoring.beyondTest(models);
+    metrics.putAll(beyond.metrics());
+    rowCounts.putAll(beyond.rowCounts());
     metrics.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
-    Map<String, Long> rowCounts = new TreeMap<>();
-    rowCounts.put(EvaluationTable.MODELS, (long) models.size());
-    rowCounts.put(EvaluationTable.PREDICTIONS, (long) models.size() * testCount);
-    return new StageOutcome(rowCounts, metrics, List.of());
-  }
-
-  /** The teachers in configuration order, then the students by run id; each checked against the data. */
-  private static List<EvaluatedModel> models(StageContext context, int classes) {
-    List<EvaluatedModel> models = listModels(context);
-    ImageShape shape = context.config().ingest().image();
-    for (EvaluatedModel model : models) {
-      checkFits(model, shape, classes);
-    }
-    return models;
+    rowCounts.put(scoring.modelsTable(), (long) models.size());
+    rowCounts.put(scoring.predictionsTable(), models.size() * scoring.items());
+    return new StageOutcome(rowCounts, metrics, beyond.warnings());
   }
 
   /**
    * Every model to evaluate, image or text: the teachers in configuration order, then the students
    * of {@code train-students/runs/} by run id; fails when two share a name.
    */
-  static List<EvaluatedModel> listModels(StageContext context) {
+  private static List<EvaluatedModel> listModels(StageContext context) {
     RunLayout layout = context.layout();
     List<EvaluatedModel> models = new ArrayList<>();
     for (TeacherSettings teacher : context.config().teachers()) {
@@ -187,20 +161,4 @@ public final class EvaluateStage implements Stage {
         .collectAsList();
   }
 
-  /** A model whose classes or input shape do not match the dataset cannot be scored on it. */
-  private static void checkFits(EvaluatedModel model, ImageShape shape, int classes) {
-    ModelInfo info = model.info();
-    if (info.classes() != classes) {
-      throw new IllegalStateException(
-          model.kind() + " '" + model.name() + "' (" + model.dir() + ") has " + info.classes()
-              + " classes, the dataset " + classes);
-    }
-    if (info.inputHeight() != shape.height() || info.inputWidth() != shape.width()
-        || info.inputChannels() != shape.channels()) {
-      throw new IllegalStateException(
-          model.kind() + " '" + model.name() + "' (" + model.dir() + ") takes " + info.inputHeight() + "x"
-              + info.inputWidth() + "x" + info.inputChannels() + " images, ingest.image is " + shape.height() + "x"
-              + shape.width() + "x" + shape.channels());
-    }
-  }
 }

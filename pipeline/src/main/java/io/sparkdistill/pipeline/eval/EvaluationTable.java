@@ -24,8 +24,8 @@ public final class EvaluationTable {
   public static final String PER_CLASS_ACCURACY = "per_class_accuracy";
   public static final String CONFUSION = "confusion";
 
-  public static final String KIND_TEACHER = "teacher";
-  public static final String KIND_STUDENT = "student";
+  public static final String KIND_TEACHER = io.sparkdistill.pipeline.task.EvaluatedModel.TEACHER;
+  public static final String KIND_STUDENT = io.sparkdistill.pipeline.task.EvaluatedModel.STUDENT;
 
   /**
    * {@code model}: teacher name or student run id; {@code kind}: teacher or student; {@code

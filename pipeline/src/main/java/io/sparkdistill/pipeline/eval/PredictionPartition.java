@@ -3,7 +3,7 @@ package io.sparkdistill.pipeline.eval;
 import ai.djl.Device;
 import ai.djl.Model;
 import io.sparkdistill.datasets.examples.ExampleTable;
-import io.sparkdistill.pipeline.models.ModelCache;
+import io.sparkdistill.pipeline.spark.ModelCache;
 import io.sparkdistill.pipeline.models.ModelInfo;
 import io.sparkdistill.pipeline.train.Evaluation;
 import io.sparkdistill.pipeline.train.ImageArrays;
@@ -19,7 +19,7 @@ import org.apache.spark.sql.RowFactory;
  * batches, one {@link EvaluationTable#PREDICTIONS_SCHEMA} row per example. The model is loaded
  * once per JVM ({@link ModelCache}); a partition never holds more than one batch.
  */
-final class PredictionPartition extends ScoringPartition {
+public final class PredictionPartition extends ScoringPartition {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -28,12 +28,12 @@ final class PredictionPartition extends ScoringPartition {
    * @param info its {@code model.json}
    * @param batchSize images per forward pass
    */
-  PredictionPartition(String name, String dir, ModelInfo info, int batchSize) {
+  public PredictionPartition(String name, String dir, ModelInfo info, int batchSize) {
     super(name, dir, info, batchSize);
   }
 
   @Override
-  void predictBatch(Device device, Iterator<Row> examples, ArrayDeque<Row> out) {
+  protected void predictBatch(Device device, Iterator<Row> examples, ArrayDeque<Row> out) {
     Model model = ModelCache.get(dir, info, device);
     int bytes = info.inputHeight() * info.inputWidth() * info.inputChannels();
     List<String> ids = new ArrayList<>(batchSize);

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import io.sparkdistill.pipeline.task.EvaluatedModel;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -23,6 +25,9 @@ import org.apache.spark.sql.types.StructType;
  * rows on the executors, and the check that each model has exactly one row per scored item.
  */
 final class Predictions {
+  /** The index of the first score in a row {@link #checkCounts} returns. */
+  static final int FIRST_AGGREGATE = 3;
+
   private Predictions() {}
 
   /**
@@ -35,7 +40,7 @@ final class Predictions {
   static Dataset<Row> score(
       Dataset<Row> test,
       List<EvaluatedModel> models,
-      Function<EvaluatedModel, ScoringPartition> partition,
+      Function<EvaluatedModel, MapPartitionsFunction<Row, Row>> partition,
       StructType schema,
       String path) {
     Dataset<Row> rows = null;

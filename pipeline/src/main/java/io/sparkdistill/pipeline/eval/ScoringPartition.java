@@ -14,20 +14,20 @@ import org.apache.spark.sql.Row;
  * image and the text evaluations differ only in how a batch is read, run and turned into
  * prediction rows.
  */
-abstract class ScoringPartition implements MapPartitionsFunction<Row, Row> {
+public abstract class ScoringPartition implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
 
   /** The {@code k} of the {@code top5_correct} column. */
-  static final int TOP_K = 5;
+  protected static final int TOP_K = 5;
 
   /** The {@code model} column. */
-  final String name;
+  protected final String name;
   /** The folder of the model's {@code model.json}. */
-  final String dir;
+  protected final String dir;
   /** Its {@code model.json}. */
-  final ModelInfo info;
+  protected final ModelInfo info;
   /** Test rows per forward pass. */
-  final int batchSize;
+  protected final int batchSize;
 
   /**
    * @param name the {@code model} column
@@ -35,7 +35,7 @@ abstract class ScoringPartition implements MapPartitionsFunction<Row, Row> {
    * @param info its {@code model.json}
    * @param batchSize test rows per forward pass
    */
-  ScoringPartition(String name, String dir, ModelInfo info, int batchSize) {
+  protected ScoringPartition(String name, String dir, ModelInfo info, int batchSize) {
     this.name = name;
     this.dir = dir;
     this.info = info;
@@ -48,5 +48,5 @@ abstract class ScoringPartition implements MapPartitionsFunction<Row, Row> {
   }
 
   /** Reads up to {@code batchSize} rows, runs the model on them and queues their prediction rows. */
-  abstract void predictBatch(Device device, Iterator<Row> rows, ArrayDeque<Row> out);
+  protected abstract void predictBatch(Device device, Iterator<Row> rows, ArrayDeque<Row> out);
 }

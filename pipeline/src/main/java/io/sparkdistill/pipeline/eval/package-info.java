@@ -1,10 +1,10 @@
 /**
- * The {@code evaluate} stage: every trained model (teachers and students) scored on the test split
- * on the executors, one row per model and test example in {@code evaluate/predictions/}, and per
- * model top-1, top-5, per-class accuracy, confusion matrix (Spark MLlib's {@code
- * MulticlassMetrics}) and expected calibration error (Spark SQL) in {@code evaluate/models/}. On
- * the text path {@code TextEvaluateStage} scores masked-language models per masked test position
- * ({@code evaluate/text-predictions/}) and writes top-1, top-5, perplexity and ECE per model to
- * {@code evaluate/text-models/}.
+ * The {@code evaluate} stage ({@link io.sparkdistill.pipeline.eval.EvaluateStage}): every trained
+ * model (teachers and students) scored on the task's test rows on the executors ({@code
+ * task.TestScoring}), one prediction row per model and scored item, and per model the task's
+ * figures (images: top-1, top-5, per-class accuracy and confusion matrix with Spark MLlib's {@code
+ * MulticlassMetrics}; text: masked-token top-1, top-5 and perplexity) and the expected calibration
+ * error (Spark SQL). The tables: {@code EvaluationTable} (images), {@code TextEvaluationTable} (text)
+ * and {@code DownstreamTable} (the text task's downstream fine-tuning).
  */
 package io.sparkdistill.pipeline.eval;

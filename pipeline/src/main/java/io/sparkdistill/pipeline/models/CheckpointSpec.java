@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkdistill.pipeline.mlm.MlmSpec;
+import io.sparkdistill.pipeline.models.MlmSpec;
 
 /**
  * What {@link ModelCheckpoint} needs of a network specification: a fresh block, the input shapes

@@ -1,10 +1,10 @@
 package io.sparkdistill.pipeline.models;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.sparkdistill.pipeline.mlm.MlmSpec;
 import io.sparkdistill.pipeline.train.Normalization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,19 +17,20 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * What inference needs to run a trained model, teacher or student, written as {@code model.json}
- * beside the model: in {@code train-teachers/<name>/} and in each student run's folder.
+ * beside the model: in {@code train-teachers/<name>/} and in each student run's folder. Exactly one
+ * of {@code image} (an image classifier) and {@code tokens} (a masked-language model) is set.
  *
- * @param formatVersion version of this file's layout
+ * @param formatVersion version of this file's layout ({@value #FORMAT_VERSION}; format 1, which
+ *     stored a vocabulary as {@code classes} and a sequence length as {@code input_height}, is
+ *     refused with a message saying which stage to re-run)
  * @param name model name (teacher name, or student run id)
  * @param kind {@code djl} (a {@code ModelCheckpoint} folder) or {@code torchscript} (one file)
  * @param model the model, relative to the folder of this file ({@code model} or {@code model.pt})
- * @param classes number of output classes
- * @param inputHeight input rows
- * @param inputWidth input columns
- * @param inputChannels input channels
- * @param mean per-channel mean of the input normalisation (pixels scaled to [0, 1])
+ * @param image an image classifier's classes and input shape; null for a masked-language model
+ * @param tokens a masked-language model's vocabulary and sequence length; null for an image model
+ * @param mean per-channel mean of the input normalisation (pixels scaled to [0, 1]; empty for text)
  * @param std per-channel standard deviation of the input normalisation
- * @param testAccuracy top-1 accuracy on the test split
+ * @param testAccuracy top-1 accuracy on the test split (masked-token accuracy for text)
  * @param trained true when this run trained it, false when it was registered
  */
 public record ModelInfo(
@@ -37,17 +38,15 @@ public record ModelInfo(
     String name,
     String kind,
     String model,
-    int classes,
-    int inputHeight,
-    int inputWidth,
-    int inputChannels,
+    ImageModel image,
+    TokenModel tokens,
     List<Double> mean,
     List<Double> std,
     double testAccuracy,
     boolean trained)
     implements Serializable {
 
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
   public static final String FILE = "model.json";
   public static final String DJL = "djl";
   public static final String TORCHSCRIPT = "torchscript";
@@ -58,21 +57,71 @@ public record ModelInfo(
           .enable(SerializationFeature.INDENT_OUTPUT)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+  /** An image classifier: its classes and the shape of the images it takes. */
+  public record ImageModel(int classes, int height, int width, int channels) implements Serializable {}
+
+  /** A masked-language model: the token ids of a vocabulary, in sequences of a fixed length. */
+  public record TokenModel(int vocabularySize, int sequenceLength) implements Serializable {}
+
   public ModelInfo {
+    if ((image == null) == (tokens == null)) {
+      throw new IllegalArgumentException(
+          "model '" + name + "': exactly one of image and tokens must be set, got " + image + " and " + tokens);
+    }
     mean = List.copyOf(mean);
     std = List.copyOf(std);
   }
 
+  /** The record of an image classifier. */
+  public static ModelInfo ofImage(
+      String name, String kind, String model, int classes, int height, int width, int channels,
+      List<Double> mean, List<Double> std, double testAccuracy, boolean trained) {
+    return new ModelInfo(
+        FORMAT_VERSION, name, kind, model, new ImageModel(classes, height, width, channels), null, mean, std,
+        testAccuracy, trained);
+  }
+
   /**
-   * The record of a masked-language model ({@code mlm.MlmSpec}, a DJL checkpoint in {@code
-   * model/}): on the text path {@code classes} is the vocabulary size, {@code inputHeight} the
-   * sequence length, {@code inputWidth} and {@code inputChannels} 1, and there is no input
-   * normalisation; {@code testAccuracy} is the held-out masked-token accuracy.
+   * The record of a masked-language model ({@code MlmSpec}, a DJL checkpoint in {@code model/}),
+   * without input normalisation; {@code testAccuracy} is the held-out masked-token accuracy.
    */
   public static ModelInfo ofMlm(String name, MlmSpec spec, double testAccuracy, boolean trained) {
     return new ModelInfo(
-        FORMAT_VERSION, name, DJL, "model", spec.vocabularySize(), spec.maxSequenceLength(), 1, 1,
-        List.of(), List.of(), testAccuracy, trained);
+        FORMAT_VERSION, name, DJL, "model", null,
+        new TokenModel(spec.vocabularySize(), spec.maxSequenceLength()), List.of(), List.of(), testAccuracy,
+        trained);
+  }
+
+  /** The image classifier's classes; fails for a masked-language model. */
+  public int classes() {
+    return imageModel().classes();
+  }
+
+  public int inputHeight() {
+    return imageModel().height();
+  }
+
+  public int inputWidth() {
+    return imageModel().width();
+  }
+
+  public int inputChannels() {
+    return imageModel().channels();
+  }
+
+  /** The masked-language model's vocabulary and sequence length; fails for an image classifier. */
+  public TokenModel tokenModel() {
+    if (tokens == null) {
+      throw new IllegalStateException("model '" + name + "' is an image classifier, not a masked-language model");
+    }
+    return tokens;
+  }
+
+  private ImageModel imageModel() {
+    if (image == null) {
+      throw new IllegalStateException("model '" + name + "' is a masked-language model, not an image classifier");
+    }
+    return image;
   }
 
   /** The input normalisation as the training code takes it. */
@@ -101,11 +150,15 @@ public record ModelInfo(
   public static ModelInfo read(FileSystem fs, Path teacherDir) {
     Path file = new Path(teacherDir, FILE);
     try (InputStream in = fs.open(file)) {
-      ModelInfo info = JSON.readValue(in, ModelInfo.class);
-      if (info.formatVersion() != FORMAT_VERSION) {
-        throw new IllegalStateException(file + ": format version " + info.formatVersion() + ", expected " + FORMAT_VERSION);
+      JsonNode tree = JSON.readTree(in);
+      int version = tree.path("format_version").asInt(-1);
+      if (version != FORMAT_VERSION) {
+        throw new IllegalStateException(
+            file + ": model.json format version " + version + ", this build reads format " + FORMAT_VERSION
+                + " (format 1 stored a vocabulary as classes); re-run the stage that wrote it"
+                + " (train-teachers or train-students: bin/distill run CONF --from <stage>)");
       }
-      return info;
+      return JSON.treeToValue(tree, ModelInfo.class);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }

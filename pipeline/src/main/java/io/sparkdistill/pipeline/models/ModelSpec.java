@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.models;
 
+import io.sparkdistill.pipeline.config.Architecture;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
@@ -243,6 +244,13 @@ public record ModelSpec(
    */
   public String toJson() {
     return toJsonTree().toString();
+  }
+
+  /** The specification of a configured network for {@code classes} classes and images of {@code shape}. */
+  public static ModelSpec of(
+      io.sparkdistill.pipeline.config.NetworkSettings network, int classes,
+      io.sparkdistill.datasets.image.ImageShape shape) {
+    return of(network.architecture(), network.width(), network.depth(), network.dropout(), classes, shape);
   }
 
   /**

@@ -1,9 +1,11 @@
 package io.sparkdistill.pipeline.softlabels;
 
+import io.sparkdistill.pipeline.distill.TopK;
+import io.sparkdistill.pipeline.config.LogitPrecision;
 import ai.djl.Device;
 import ai.djl.Model;
 import io.sparkdistill.datasets.examples.ExampleTable;
-import io.sparkdistill.pipeline.models.ModelCache;
+import io.sparkdistill.pipeline.spark.ModelCache;
 import io.sparkdistill.pipeline.models.ModelInfo;
 import io.sparkdistill.pipeline.spark.BatchedRows;
 import io.sparkdistill.pipeline.train.Evaluation;
@@ -25,7 +27,7 @@ import org.apache.spark.sql.RowFactory;
  * one {@link SoftLabelTable} row per (example, view). Output is produced batch by batch, so a
  * partition never holds more than one batch of images.
  */
-final class SoftLabelPartition implements MapPartitionsFunction<Row, Row> {
+public final class SoftLabelPartition implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
 
   private final String teacherDir;
@@ -40,7 +42,7 @@ final class SoftLabelPartition implements MapPartitionsFunction<Row, Row> {
    * @param failPartition fault injection for tests: the first attempt of this partition dies after
    *     its first batch (-1: never)
    */
-  SoftLabelPartition(
+  public SoftLabelPartition(
       String teacherDir,
       ModelInfo teacher,
       ViewSampler sampler,

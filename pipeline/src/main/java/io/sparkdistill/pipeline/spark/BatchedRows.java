@@ -1,7 +1,6 @@
 package io.sparkdistill.pipeline.spark;
 
 import ai.djl.Device;
-import io.sparkdistill.pipeline.models.ModelCache;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -3,7 +3,6 @@ package io.sparkdistill.pipeline.spark;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
-import io.sparkdistill.pipeline.models.ModelCache;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,13 +1,14 @@
 package io.sparkdistill.pipeline.students;
 
+import io.sparkdistill.pipeline.config.MissingMass;
 import static org.apache.spark.sql.functions.col;
 
 import io.sparkdistill.datasets.examples.ExampleTable;
 import io.sparkdistill.pipeline.dag.RunLayout;
 import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.ingest.IngestTables;
-import io.sparkdistill.pipeline.softlabels.LogitPrecision;
-import io.sparkdistill.pipeline.softlabels.SoftLabelDistribution;
+import io.sparkdistill.pipeline.config.LogitPrecision;
+import io.sparkdistill.pipeline.distill.SoftLabelDistribution;
 import io.sparkdistill.pipeline.softlabels.SoftLabelStore;
 import io.sparkdistill.pipeline.softlabels.SoftLabelTable;
 import io.sparkdistill.pipeline.train.ImageArrays;
@@ -44,7 +45,7 @@ public record StudentSet(
   public record Source(StageName stage, String teacher) {}
 
   /**
-   * As {@link #load(SparkSession, RunLayout, List, int, double, SoftLabelDistribution.MissingMass)}
+   * As {@link #load(SparkSession, RunLayout, List, int, double, MissingMass)}
    * with every source in {@code stage} and no example limit.
    */
   public static StudentSet load(
@@ -53,7 +54,7 @@ public record StudentSet(
       StageName stage,
       List<String> teachers,
       double temperature,
-      SoftLabelDistribution.MissingMass missing) {
+      MissingMass missing) {
     return load(spark, layout, teachers.stream().map(t -> new Source(stage, t)).toList(), 0, temperature, missing);
   }
 
@@ -71,7 +72,7 @@ public record StudentSet(
       List<Source> sources,
       int limit,
       double temperature,
-      SoftLabelDistribution.MissingMass missing) {
+      MissingMass missing) {
     if (sources.isEmpty()) {
       throw new IllegalArgumentException("at least one soft-label source is needed (it also gives the views)");
     }

@@ -1,7 +1,7 @@
 package io.sparkdistill.pipeline.students;
 
 import io.sparkdistill.datasets.examples.ExampleTable;
-import io.sparkdistill.pipeline.softlabels.LogitPrecision;
+import io.sparkdistill.pipeline.config.LogitPrecision;
 import io.sparkdistill.pipeline.softlabels.SoftLabelTable;
 import io.sparkdistill.pipeline.views.View;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.students;
 
+import io.sparkdistill.pipeline.models.NetworkCheck;
 import io.sparkdistill.pipeline.config.ConfigError;
 import io.sparkdistill.pipeline.config.RunConfig;
 import io.sparkdistill.pipeline.config.StudentSettings;
@@ -11,8 +12,11 @@ import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.dag.StageOutcome;
 import io.sparkdistill.pipeline.distill.KdLoss;
 import io.sparkdistill.pipeline.distill.SoftTargets;
-import io.sparkdistill.pipeline.distill.TeacherPolicy;
+import io.sparkdistill.pipeline.config.TeacherPolicy;
 import io.sparkdistill.pipeline.softlabels.SoftLabelStage;
+import io.sparkdistill.pipeline.task.StudentRun;
+import io.sparkdistill.pipeline.task.StudentTraining;
+import io.sparkdistill.pipeline.task.Task;
 import io.sparkdistill.pipeline.teachers.TrainingCurveTable;
 import io.sparkdistill.pipeline.train.StepListener;
 import io.sparkdistill.pipeline.train.StepMetrics;
@@ -38,10 +42,9 @@ import org.slf4j.LoggerFactory;
  * ({@link StudentCurveTable}) and {@code models/<run id>/} ({@code model.json} + a DJL checkpoint),
  * which the evaluate stage scores like a teacher.
  *
- * <p>One stage serves both data paths. What differs sits behind {@link StudentTrainer}: {@link
- * ImageStudents} (rendered image views, {@code TrainLoop}) and {@link TextStudents} (masked
- * sequence views, {@code MlmTrainLoop}, held-out accuracy and perplexity), chosen by {@code
- * dataset.format}. The plan matrix, validation, checkpoints and their resume, the tables and the
+ * <p>One stage serves both tasks. What differs sits behind the task's {@link StudentTraining}
+ * (images: rendered image views, {@code TrainLoop}; text: masked sequence views, {@code
+ * MlmTrainLoop}, held-out accuracy and perplexity). The plan matrix, validation, checkpoints and their resume, the tables and the
  * manifest are the same for both.
  *
  * <p>Every run replays the same stored views (view 0 and the sampled crops or maskings the
@@ -68,6 +71,12 @@ public final class TrainStudentsStage implements Stage {
   private static final String CHECKPOINTS = "_checkpoints";
   private static final int WARM_UP_STEPS = 200;
 
+  private final Task task;
+
+  public TrainStudentsStage(Task task) {
+    this.task = task;
+  }
+
   @Override
   public StageName name() {
     return StageName.TRAIN_STUDENTS;
@@ -82,6 +91,7 @@ public final class TrainStudentsStage implements Stage {
   public void validate(StageContext context) {
     RunConfig config = context.config();
     StudentSettings students = config.students();
+    NetworkCheck.check(students.network());
     if (students.variants().isEmpty()) {
       throw new ConfigError(
           "train-students: no variants declared; add e.g. students.variants { baseline { policy = none } }");
@@ -103,11 +113,7 @@ public final class TrainStudentsStage implements Stage {
       }
     }
     // students.architecture against dataset.format is checked when the configuration loads.
-    if (config.dataset().isText()) {
-      TextStudents.validate(config);
-    } else {
-      ImageStudents.validate(config);
-    }
+    task.checkStudents(config);
   }
 
   @Override
@@ -120,12 +126,11 @@ public final class TrainStudentsStage implements Stage {
     List<Row> stepRows = new ArrayList<>();
     Map<String, Object> metrics = new LinkedHashMap<>();
     String kill = spark.conf().get(KILL_CONF, "");
-    List<Plan> plans;
+    List<StudentRun> plans;
     long examples;
     int trainViews;
     context.describe("load training data");
-    try (StudentTrainer trainer =
-        context.config().dataset().isText() ? TextStudents.load(context) : ImageStudents.load(context)) {
+    try (StudentTraining trainer = task.studentTraining(context)) {
       examples = trainer.examples();
       trainViews = trainer.trainViews();
       plans = plans(settings, examples);
@@ -133,7 +138,7 @@ public final class TrainStudentsStage implements Stage {
       trainer.warmUp(WARM_UP_STEPS);
       LOG.info("[train-students] warm-up ({} untimed steps) in {}s", WARM_UP_STEPS, secondsSince(t0));
       for (int i = 0; i < plans.size(); i++) {
-        Plan plan = plans.get(i);
+        StudentRun plan = plans.get(i);
         context.describe(plan.runId());
         String label =
             String.format(Locale.ROOT, "[train-students] %s (run %d/%d)", plan.runId(), i + 1, plans.size());
@@ -175,7 +180,7 @@ public final class TrainStudentsStage implements Stage {
     String stepsPath = context.writeTable(StudentCurveTable.TABLE, stepRows, StudentCurveTable.SCHEMA);
     long runCount = spark.read().parquet(runsPath).count();
     long stepCount = spark.read().parquet(stepsPath).count();
-    long expectedSteps = plans.stream().mapToLong(Plan::steps).sum();
+    long expectedSteps = plans.stream().mapToLong(StudentRun::steps).sum();
     if (runCount != plans.size() || stepCount != expectedSteps) {
       throw new IllegalStateException(
           "train-students wrote " + runCount + " runs and " + stepCount + " steps, expected " + plans.size()
@@ -189,43 +194,8 @@ public final class TrainStudentsStage implements Stage {
     return new StageOutcome(Map.of("runs", runCount, "steps", stepCount), metrics, List.of());
   }
 
-  /** One run to train. */
-  record Plan(String runId, VariantSettings variant, double budget, long seed, int steps, int stopStep) {
-
-    /**
-     * The run's distillation loss over {@code targets}, with the variant's alpha and this run's
-     * stop step; null when the run trains on the plain loss (a baseline, or alpha or stop-fraction
-     * 0).
-     */
-    KdLoss distillation(StudentSettings settings, SoftTargets targets) {
-      if (targets == null || !variant.distils()) {
-        return null;
-      }
-      return KdLoss.builder()
-          .setTemperature(settings.temperature())
-          .setAlpha(variant.alpha())
-          .setTargets(targets)
-          .optStopStep(stopStep)
-          .build();
-    }
-
-    /**
-     * What the student's checkpoint records of this run: held-out accuracy (and perplexity, when
-     * the loop measured it), steps, training seconds and variant.
-     */
-    Map<String, Object> checkpointInfo(TrainResult result) {
-      Map<String, Object> info = new LinkedHashMap<>();
-      info.put("test_accuracy", result.finalTestAccuracy().orElseThrow());
-      result.last().testPerplexity().ifPresent(p -> info.put("test_perplexity", p));
-      info.put("steps", steps);
-      info.put("train_seconds", result.wallSeconds());
-      info.put("variant", variant.name());
-      return info;
-    }
-  }
-
   /** Seconds since {@code t0} ({@link System#nanoTime}), to one decimal, for the log. */
-  static String secondsSince(long t0) {
+  public static String secondsSince(long t0) {
     return String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9);
   }
 
@@ -234,13 +204,13 @@ public final class TrainStudentsStage implements Stage {
    * the variants spreads any drift of the machine's speed over the run (JIT warm-up, other load)
    * across all of them, instead of charging it to whichever variant comes first.
    */
-  static List<Plan> plans(StudentSettings settings, long examples) {
-    List<Plan> plans = new ArrayList<>();
+  static List<StudentRun> plans(StudentSettings settings, long examples) {
+    List<StudentRun> plans = new ArrayList<>();
     for (long seed : settings.seeds()) {
       for (double budget : settings.budgets()) {
         int steps = settings.steps(examples, budget);
         for (VariantSettings variant : settings.variants()) {
-          plans.add(new Plan(runId(variant.name(), budget, seed), variant, budget, seed, steps, variant.stopStep(steps)));
+          plans.add(new StudentRun(runId(variant.name(), budget, seed), variant, budget, seed, steps, variant.stopStep(steps)));
         }
       }
     }
@@ -252,7 +222,7 @@ public final class TrainStudentsStage implements Stage {
     return variant + ".b" + java.math.BigDecimal.valueOf(budget).stripTrailingZeros().toPlainString() + ".s" + seed;
   }
 
-  private static Row runRow(Plan plan, StudentSettings settings, List<String> teachers, TrainResult result) {
+  private static Row runRow(StudentRun plan, StudentSettings settings, List<String> teachers, TrainResult result) {
     VariantSettings v = plan.variant();
     StepMetrics last = result.last();
     return RowFactory.create(

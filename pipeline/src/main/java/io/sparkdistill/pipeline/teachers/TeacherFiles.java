@@ -7,7 +7,7 @@ import io.sparkdistill.pipeline.dag.StageContext;
 import io.sparkdistill.pipeline.models.CheckpointSpec;
 import io.sparkdistill.pipeline.models.ModelFiles;
 import io.sparkdistill.pipeline.models.ModelInfo;
-import io.sparkdistill.pipeline.train.OptimizerSettings;
+import io.sparkdistill.pipeline.config.OptimizerSettings;
 import io.sparkdistill.pipeline.train.StepMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,23 +21,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the image ({@link TrainTeachersStage}) and the text ({@link TrainTextTeachersStage})
- * teacher stages share: the folder of a teacher, the inputs and checks of registered checkpoints,
+ * What the teachers of every task share ({@link TrainTeachersStage} and the tasks' {@code
+ * TeacherTraining}): the folder of a teacher, the inputs and checks of registered checkpoints,
  * and the one way a teacher's files are written: {@code model/} (a DJL checkpoint) or {@code
  * model.pt}, {@code metrics/} ({@link TrainingCurveTable}) and {@code model.json} last, so a
  * reader that finds {@code model.json} finds the model beside it.
  */
-final class TeacherFiles {
+public final class TeacherFiles {
   private static final Logger LOG = LoggerFactory.getLogger(TeacherFiles.class);
 
-  static final String MODEL_DIR = "model";
-  static final String TORCHSCRIPT_FILE = "model.pt";
-  static final String METRICS = "metrics";
+  public static final String MODEL_DIR = "model";
+  public static final String TORCHSCRIPT_FILE = "model.pt";
+  public static final String METRICS = "metrics";
 
   private TeacherFiles() {}
 
   /** Size and modification time of every registered checkpoint, so a changed file re-runs the stage. */
-  static Map<String, String> registeredInputs(StageContext context) {
+  public static Map<String, String> registeredInputs(StageContext context) {
     Map<String, String> inputs = new TreeMap<>();
     for (TeacherSettings teacher : context.config().teachers()) {
       if (teacher.registered()) {
@@ -48,14 +48,14 @@ final class TeacherFiles {
   }
 
   /** Fails unless the {@code teachers} section names at least one teacher. */
-  static void requireTeachers(StageContext context, String example) {
+  public static void requireTeachers(StageContext context, String example) {
     if (context.config().teachers().isEmpty()) {
       throw new ConfigError("train-teachers: no teachers declared; add e.g. " + example);
     }
   }
 
   /** Fails unless a registered teacher's checkpoint exists. */
-  static void requireCheckpoint(StageContext context, TeacherSettings teacher) {
+  public static void requireCheckpoint(StageContext context, TeacherSettings teacher) {
     if (!context.exists(teacher.checkpoint())) {
       throw new ConfigError(
           key(teacher) + ": " + teacher.checkpoint() + " does not exist");
@@ -63,12 +63,12 @@ final class TeacherFiles {
   }
 
   /** The configuration key of a teacher's checkpoint, for messages. */
-  static String key(TeacherSettings teacher) {
+  public static String key(TeacherSettings teacher) {
     return "teachers." + teacher.name() + ".checkpoint";
   }
 
   /** A local path holding a registered teacher's checkpoint (the file itself on a local run). */
-  static java.nio.file.Path localCheckpoint(StageContext context, TeacherSettings teacher) {
+  public static java.nio.file.Path localCheckpoint(StageContext context, TeacherSettings teacher) {
     FileSystem fs = context.layout().fs();
     Path source = new Path(teacher.checkpoint());
     try {
@@ -79,7 +79,7 @@ final class TeacherFiles {
   }
 
   /** The teacher's optimiser with its warm-up shortened to fit a run of {@code steps}, with a warning. */
-  static OptimizerSettings fitWarmup(TeacherSettings teacher, int steps) {
+  public static OptimizerSettings fitWarmup(TeacherSettings teacher, int steps) {
     OptimizerSettings fitted = teacher.optimizer().fittedTo(steps);
     if (fitted != teacher.optimizer()) {
       LOG.warn("[train-teachers] {}: warm-up of {} steps shortened to {} for a run of {} steps",
@@ -100,7 +100,7 @@ final class TeacherFiles {
    * @param steps the training curve
    * @param info the {@code model.json} to write
    */
-  static void writeTrained(
+  public static void writeTrained(
       StageContext context,
       TeacherSettings teacher,
       Model model,
@@ -124,7 +124,7 @@ final class TeacherFiles {
    * Writes a registered teacher: a copy of its checkpoint ({@code modelName} in the teacher's
    * folder), then {@code model.json}.
    */
-  static void writeRegistered(
+  public static void writeRegistered(
       StageContext context, TeacherSettings teacher, java.nio.file.Path local, String modelName, ModelInfo info)
       throws IOException {
     FileSystem fs = context.layout().fs();

@@ -10,6 +10,7 @@ import ai.djl.util.Pair;
 import java.lang.reflect.Field;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * the parameter's path in the block instead, which a rebuilt block shares.
  */
 public final class OptimizerState {
-  private static final String[] STATE_FIELDS = {"means", "variances", "momentumStates"};
 
   /**
    * @param counts update count per parameter path
@@ -46,12 +46,8 @@ public final class OptimizerState {
     updateCounts(optimizer).forEach((id, count) -> counts.put(path(pathOfId, id), count));
     Map<String, float[]> arrays = new LinkedHashMap<>();
     Map<String, long[]> shapes = new LinkedHashMap<>();
-    for (String field : STATE_FIELDS) {
-      Map<String, Map<Device, NDArray>> state = stateField(optimizer, field);
-      if (state == null) {
-        continue;
-      }
-      state.forEach(
+    for (String field : stateFields(optimizer)) {
+      stateField(optimizer, field).forEach(
           (id, byDevice) -> {
             NDArray array = byDevice.values().iterator().next();
             String key = field + "/" + path(pathOfId, id);
@@ -81,12 +77,12 @@ public final class OptimizerState {
       int slash = key.indexOf('/');
       String field = key.substring(0, slash);
       Parameter parameter = parameter(byPath, key.substring(slash + 1));
-      Map<String, Map<Device, NDArray>> state = stateField(optimizer, field);
-      if (state == null) {
+      if (!stateFields(optimizer).contains(field)) {
         throw new IllegalStateException(
             "checkpoint holds optimiser state '" + field + "' that " + optimizer.getClass().getSimpleName()
                 + " does not have: was it saved with another optimiser type?");
       }
+      Map<String, Map<Device, NDArray>> state = stateField(optimizer, field);
       NDArray array =
           manager.create(entry.getValue(), new ai.djl.ndarray.types.Shape(snapshot.shapes().get(key)));
       Device device = parameter.getArray().getDevice();
@@ -120,18 +116,42 @@ public final class OptimizerState {
     return (Map<String, Integer>) read(field(Optimizer.class, "updateCounts"), optimizer);
   }
 
+  /**
+   * The state fields of the optimisers {@link Optimizers} builds. Another optimiser is refused
+   * rather than checkpointed without its state (a resumed run would restart its moments from zero).
+   */
+  static List<String> stateFields(Optimizer optimizer) {
+    String type = optimizer.getClass().getSimpleName();
+    return switch (type) {
+      case "Adam", "AdamW" -> List.of("means", "variances");
+      case "Sgd" -> List.of("momentumStates");
+      default -> throw new IllegalStateException(
+          "the state of DJL optimiser " + optimizer.getClass().getName() + " cannot be checkpointed:"
+              + " only Adam, AdamW and Sgd are known");
+    };
+  }
+
+  /** A state field the optimiser must have; missing (DJL renamed it) fails here, not silently. */
   @SuppressWarnings("unchecked")
   private static Map<String, Map<Device, NDArray>> stateField(Optimizer optimizer, String name) {
     for (Class<?> c = optimizer.getClass(); c != Optimizer.class; c = c.getSuperclass()) {
       try {
         Field f = c.getDeclaredField(name);
         f.setAccessible(true);
-        return (Map<String, Map<Device, NDArray>>) read(f, optimizer);
+        Object state = read(f, optimizer);
+        if (state == null) {
+          throw new IllegalStateException(
+              "DJL's " + optimizer.getClass().getSimpleName() + "." + name + " is null; optimiser state"
+                  + " cannot be checkpointed");
+        }
+        return (Map<String, Map<Device, NDArray>>) state;
       } catch (NoSuchFieldException e) {
         // try the superclass
       }
     }
-    return null;
+    throw new IllegalStateException(
+        "DJL's " + optimizer.getClass().getSimpleName() + " has no field '" + name + "' (DJL version"
+            + " changed?); optimiser state cannot be checkpointed");
   }
 
   private static int getInt(Optimizer optimizer, String name) {

@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.train;
 
+import io.sparkdistill.pipeline.config.OptimizerSettings;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 

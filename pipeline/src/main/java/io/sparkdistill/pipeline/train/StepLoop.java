@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.train;
 
+import io.sparkdistill.pipeline.config.OptimizerSettings;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -19,11 +20,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The step loop every training loop runs ({@link TrainLoop} for images, {@code mlm.MlmTrainLoop}
- * for masked-language models): the seeded engine and data order, the optimiser and its schedule,
- * resuming from the newest checkpoint, one {@link StepMetrics} per step, held-out evaluations every
- * N steps and after the last, checkpoints every N steps and after the last, and the listeners. The
- * loops differ only in how one step and one evaluation are done, which they pass in.
+ * The one training loop, for teachers, students and downstream fine-tuning alike: the seeded engine
+ * and data order, the optimiser and its schedule, resuming from the newest checkpoint, one {@link
+ * StepMetrics} per step, held-out evaluations every N steps and after the last, checkpoints every N
+ * steps and after the last, and the listeners. What differs is how one step and one evaluation are
+ * done, which the task passes in: {@link TrainLoop} for image classifiers, {@code
+ * maskedlm.MlmTrainLoop} for masked-language models (both built on {@link LoopBuilder}'s shared
+ * settings), {@code downstream.FineTuner} for the downstream classifier.
  *
  * <p><b>Determinism.</b> The engine is seeded with the seed before a fresh block is initialised and
  * reseeded at every checkpoint boundary, so a run resumed there draws the same dropout; the data
@@ -134,6 +137,9 @@ public final class StepLoop {
     try (Trainer trainer = model.newTrainer(config)) {
       if (!block.isInitialized()) {
         trainer.initialize(settings.inputShapes());
+        // A block initialised in part (a pre-trained encoder under a new head) keeps the arrays it
+        // had, which DJL initialises without a gradient.
+        TrainLoop.attachGradients(block);
       }
       if (resumed != null) {
         TrainCheckpoints.restoreOptimizer(resumed, block, update, model.getNDManager());

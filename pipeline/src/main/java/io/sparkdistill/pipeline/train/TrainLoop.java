@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.train;
 
+import io.sparkdistill.pipeline.config.OptimizerSettings;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -73,39 +74,29 @@ import java.util.Random;
  * the engine loads. DJL allows one gradient collector at a time per JVM.
  */
 public final class TrainLoop {
-
+  private final StepLoop.Settings settings;
   private final Model model;
   private final ImageArrays trainData;
   private final Normalization normalization;
-  private final int batchSize;
-  private final int totalSteps;
-  private final OptimizerSettings optimizer;
   private final StepLoss loss;
   private final long seed;
   private final Augmenter augmenter;
   private final ImageArrays testData;
-  private final int evaluateEvery;
   private final int evaluationBatchSize;
-  private final List<StepListener> listeners;
-  private final TrainCheckpoints checkpoints;
-  private final int checkpointEvery;
 
   private TrainLoop(Builder b) {
-    this.checkpoints = b.checkpoints;
-    this.checkpointEvery = b.checkpointEvery;
     this.model = b.model;
     this.trainData = b.trainData;
     this.normalization = b.normalization;
-    this.batchSize = b.batchSize;
-    this.totalSteps = b.totalSteps;
-    this.optimizer = b.optimizer;
     this.loss = b.loss;
     this.seed = b.seed;
     this.augmenter = b.augmenter;
     this.testData = b.testData;
-    this.evaluateEvery = b.evaluateEvery;
     this.evaluationBatchSize = b.evaluationBatchSize;
-    this.listeners = List.copyOf(b.listeners);
+    this.settings =
+        b.settings(
+            new Shape[] {new Shape(b.batchSize, trainData.channels(), trainData.height(), trainData.width())},
+            trainData.size());
   }
 
   /**
@@ -123,12 +114,6 @@ public final class TrainLoop {
    * @return per-step metrics and the final test accuracy
    */
   public TrainResult run() {
-    StepLoop.Settings settings =
-        new StepLoop.Settings(
-            model,
-            new Shape[] {new Shape(batchSize, trainData.channels(), trainData.height(), trainData.width())},
-            optimizer, totalSteps, batchSize, trainData.size(), seed, evaluateEvery, checkpoints,
-            checkpointEvery, listeners);
     return StepLoop.run(
         settings,
         (trainer, indices, step) -> trainStep(trainer, indices, step, augmentationRandom(step)),
@@ -189,51 +174,24 @@ public final class TrainLoop {
     return Long.hashCode(seed);
   }
 
-  /** Builds a {@link TrainLoop}: {@code set*} are required, {@code opt*} have defaults. */
-  public static final class Builder {
-    private Model model;
+  /**
+   * Builds a {@link TrainLoop}: the shared settings of {@link LoopBuilder} and the image step's
+   * data, normalisation, loss and augmentation; {@code set*} are required, {@code opt*} have
+   * defaults.
+   */
+  public static final class Builder extends LoopBuilder<Builder> {
     private ImageArrays trainData;
     private Normalization normalization;
-    private int batchSize;
-    private int totalSteps;
-    private OptimizerSettings optimizer;
     private StepLoss loss;
-    private long seed = 42;
     private Augmenter augmenter;
     private ImageArrays testData;
-    private int evaluateEvery;
-    private int evaluationBatchSize = 256;
-    private final List<StepListener> listeners = new ArrayList<>();
-    private TrainCheckpoints checkpoints;
-    private int checkpointEvery;
 
-    private Builder() {}
-
-    /**
-     * Checkpoints every {@code everySteps} steps and after the last step into {@code checkpoints},
-     * and resumes from its newest checkpoint when there is one: parameters, optimiser state, data
-     * order, augmentation draws and the metrics so far, so that the resumed run makes the same
-     * curve as an uninterrupted one. A finished run resumes to its end without training.
-     *
-     * @param checkpoints where the checkpoints live (one folder per run)
-     * @param everySteps interval in steps, at least 1
-     * @return this builder
-     */
-    public Builder optCheckpoints(TrainCheckpoints checkpoints, int everySteps) {
-      BuilderChecks.atLeast("checkpoint everySteps", everySteps, 1);
-      this.checkpoints = checkpoints;
-      this.checkpointEvery = everySteps;
-      return this;
+    private Builder() {
+      super(256);
     }
 
-    /**
-     * The model to train; it must hold a block. The caller keeps ownership and closes it.
-     *
-     * @param model the model
-     * @return this builder
-     */
-    public Builder setModel(Model model) {
-      this.model = model;
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -259,38 +217,8 @@ public final class TrainLoop {
       return this;
     }
 
-    /**
-     * Examples per step.
-     *
-     * @param batchSize at least 1 and at most the training set size
-     * @return this builder
-     */
-    public Builder setBatchSize(int batchSize) {
-      this.batchSize = batchSize;
-      return this;
-    }
 
-    /**
-     * Number of optimiser steps; the schedule spans them.
-     *
-     * @param totalSteps at least 1
-     * @return this builder
-     */
-    public Builder setTotalSteps(int totalSteps) {
-      this.totalSteps = totalSteps;
-      return this;
-    }
 
-    /**
-     * Optimiser and learning-rate schedule.
-     *
-     * @param settings the settings
-     * @return this builder
-     */
-    public Builder setOptimizer(OptimizerSettings settings) {
-      this.optimizer = settings;
-      return this;
-    }
 
     /**
      * The loss, e.g. {@link StepLoss#crossEntropy()}.
@@ -303,17 +231,6 @@ public final class TrainLoop {
       return this;
     }
 
-    /**
-     * Seed of the engine (initial parameters, dropout), data order and augmentation. Default 42.
-     * DJL's engine seed is an int: it gets {@code Long.hashCode(seed)}.
-     *
-     * @param seed the seed
-     * @return this builder
-     */
-    public Builder optSeed(long seed) {
-      this.seed = seed;
-      return this;
-    }
 
     /**
      * Augmentation applied to copies of the training images. Default none.
@@ -339,27 +256,7 @@ public final class TrainLoop {
       return this;
     }
 
-    /**
-     * Images per forward pass during evaluation. Default 256.
-     *
-     * @param size at least 1
-     * @return this builder
-     */
-    public Builder optEvaluationBatchSize(int size) {
-      this.evaluationBatchSize = size;
-      return this;
-    }
 
-    /**
-     * Adds a listener told about every step.
-     *
-     * @param listener the listener
-     * @return this builder
-     */
-    public Builder optListener(StepListener listener) {
-      listeners.add(BuilderChecks.notNull(listener, "listener"));
-      return this;
-    }
 
     /**
      * Checks the settings and builds the loop.
@@ -368,15 +265,10 @@ public final class TrainLoop {
      * @throws IllegalArgumentException naming the first missing or invalid setting
      */
     public TrainLoop build() {
-      BuilderChecks.require(model, "setModel");
       BuilderChecks.require(trainData, "setTrainData");
       BuilderChecks.require(normalization, "setNormalization");
-      BuilderChecks.require(optimizer, "setOptimizer");
       BuilderChecks.require(loss, "setLoss");
-      if (model.getBlock() == null) {
-        throw new IllegalArgumentException(
-            "model '" + model.getName() + "' has no block; use ModelSpec.newModel or setBlock");
-      }
+      checkShared(trainData.size(), "training images", testData != null);
       if (model.getBlock() instanceof SymbolBlock) {
         throw new IllegalArgumentException(
             "model '"
@@ -384,14 +276,7 @@ public final class TrainLoop {
                 + "' is a TorchScript (symbol) block; TrainLoop trains DJL blocks built from a"
                 + " ModelSpec");
       }
-      BuilderChecks.atLeast("batchSize", batchSize, 1);
-      if (batchSize > trainData.size()) {
-        throw new IllegalArgumentException(
-            "batchSize " + batchSize + " exceeds the " + trainData.size() + " training images");
-      }
-      BuilderChecks.atLeast("totalSteps", totalSteps, 1);
       normalization.checkChannels(trainData.channels());
-      Optimizers.tracker(optimizer, totalSteps); // validates warm-up against total steps
       if (testData != null) {
         if (testData.height() != trainData.height()
             || testData.width() != trainData.width()
@@ -410,9 +295,7 @@ public final class TrainLoop {
                   + "x"
                   + trainData.channels());
         }
-        BuilderChecks.atLeast("evaluation everySteps", evaluateEvery, 0);
       }
-      BuilderChecks.atLeast("evaluation batch size", evaluationBatchSize, 1);
       return new TrainLoop(this);
     }
   }

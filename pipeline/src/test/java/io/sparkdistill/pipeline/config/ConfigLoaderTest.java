@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.config;
 
+import io.sparkdistill.pipeline.models.MlmSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -85,7 +86,7 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.load(conf.resolve("brown-mlm.conf"), List.of("downstream.format=none"))
             .embeddedDatasets())
         .containsExactly("brown");
-    assertThat(demo.teachers().get(0).mlmSpec(5000, 64).hiddenSize()).isEqualTo(128);
+    assertThat(MlmSpec.of(demo.teachers().get(0).network(), 5000, 64).hiddenSize()).isEqualTo(128);
     assertThat(cluster.downstream().format()).isEqualTo(DownstreamSettings.Format.GLUE_TSV);
   }
 
@@ -295,7 +296,7 @@ class ConfigLoaderTest {
 
     assertThat(config.teachers()).extracting(TeacherSettings::name).containsExactly("big", "small");
     assertThat(config.teacher("big").epochs()).isEqualTo(5);
-    assertThat(config.teacher("big").optimizer().type()).isEqualTo(io.sparkdistill.pipeline.train.OptimizerSettings.Type.SGD);
+    assertThat(config.teacher("big").optimizer().type()).isEqualTo(io.sparkdistill.pipeline.config.OptimizerSettings.Type.SGD);
     assertThat(config.teacher("small").epochs()).isEqualTo(3);
     assertThat(config.softLabels().teachers()).containsExactly("small");
 

@@ -48,8 +48,8 @@ class DownstreamSettingsTest {
     assertThat(settings.trainExamples()).isEqualTo(2000);
     assertThat(settings.testFraction()).isEqualTo(0.2);
     assertThat(settings.learningRate()).isEqualTo(1e-3);
-    assertThat(settings.pooling()).isEqualTo(ClassifierBlock.Pooling.CLS);
-    assertThat(read("downstream.pooling = mean").pooling()).isEqualTo(ClassifierBlock.Pooling.MEAN);
+    assertThat(settings.pooling()).isEqualTo(DownstreamSettings.Pooling.CLS);
+    assertThat(read("downstream.pooling = mean").pooling()).isEqualTo(DownstreamSettings.Pooling.MEAN);
     assertThat(read("downstream.format = none").enabled()).isFalse();
   }
 

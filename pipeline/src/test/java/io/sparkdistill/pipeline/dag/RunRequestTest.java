@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.dag;
 
+import io.sparkdistill.pipeline.Stages;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -72,7 +73,7 @@ class RunRequestTest {
 
   @Test
   void theLauncherReturnsTheConfigExitCodeForAMissingFile() {
-    int code = Launcher.run(new String[] {"run", "/nonexistent/x.conf"}, null, StageRegistry.standard());
+    int code = Launcher.run(new String[] {"run", "/nonexistent/x.conf"}, null, Stages.standard());
 
     assertThat(code).isEqualTo(2);
   }

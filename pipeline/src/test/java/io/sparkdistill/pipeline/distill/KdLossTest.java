@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.distill;
 
+import io.sparkdistill.pipeline.config.MissingMass;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -107,7 +108,7 @@ class KdLossTest {
               .setNormalization(io.sparkdistill.pipeline.train.Normalization.fit(train))
               .setBatchSize(32)
               .setTotalSteps(120)
-              .setOptimizer(io.sparkdistill.pipeline.train.OptimizerSettings.adam(0.01))
+              .setOptimizer(io.sparkdistill.pipeline.config.OptimizerSettings.adam(0.01))
               .setLoss(KdLoss.builder().setTemperature(2).setAlpha(1).setTargets(teacher).build())
               .optEvaluation(test, 120)
               .build()
@@ -142,8 +143,8 @@ class KdLossTest {
         teacherLogits[r][j] = (float) (-1 - random.nextDouble() * 3); // log-probabilities, lse 0
       }
     }
-    for (io.sparkdistill.pipeline.softlabels.SoftLabelDistribution.MissingMass missing :
-        io.sparkdistill.pipeline.softlabels.SoftLabelDistribution.MissingMass.values()) {
+    for (io.sparkdistill.pipeline.config.MissingMass missing :
+        io.sparkdistill.pipeline.config.MissingMass.values()) {
       for (double temperature : new double[] {1, 2}) {
         SoftTargets sparse = sparseTargets(ids, teacherLogits, classes, temperature, missing);
         SoftTargets dense = (indices, step) -> sparse.forBatch(indices, step); // no sparse form
@@ -160,13 +161,13 @@ class KdLossTest {
 
   private static SoftTargets sparseTargets(
       int[][] ids, float[][] logits, int classes, double temperature,
-      io.sparkdistill.pipeline.softlabels.SoftLabelDistribution.MissingMass missing) {
+      io.sparkdistill.pipeline.config.MissingMass missing) {
     return new SoftTargets() {
       @Override
       public float[][] forBatch(int[] indices, int step) {
         float[][] out = new float[indices.length][];
         for (int i = 0; i < indices.length; i++) {
-          out[i] = io.sparkdistill.pipeline.softlabels.SoftLabelDistribution.probabilities(
+          out[i] = io.sparkdistill.pipeline.distill.SoftLabelDistribution.probabilities(
               ids[indices[i]], logits[indices[i]], 0f, classes, temperature, missing);
         }
         return out;
@@ -178,7 +179,7 @@ class KdLossTest {
         float[][] kept = new float[indices.length][];
         float[] rest = new float[indices.length];
         for (int i = 0; i < indices.length; i++) {
-          var row = io.sparkdistill.pipeline.softlabels.SoftLabelDistribution.sparse(
+          var row = io.sparkdistill.pipeline.distill.SoftLabelDistribution.sparse(
               ids[indices[i]], logits[indices[i]], 0f, classes, temperature, missing);
           rowIds[i] = ids[indices[i]];
           kept[i] = row.kept();

@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.downstream;
 
+import io.sparkdistill.pipeline.config.DownstreamSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +11,7 @@ import io.sparkdistill.datasets.text.TokenPattern;
 import io.sparkdistill.datasets.text.Tokenizer;
 import io.sparkdistill.datasets.text.Vocabulary;
 import io.sparkdistill.datasets.text.classification.LabelledTextTable;
-import io.sparkdistill.pipeline.mlm.MlmSpec;
+import io.sparkdistill.pipeline.models.MlmSpec;
 import io.sparkdistill.pipeline.models.ModelCheckpoint;
 import io.sparkdistill.pipeline.train.StepMetrics;
 import io.sparkdistill.pipeline.train.TestEngine;
@@ -113,7 +114,7 @@ class FineTunerTest {
     FineTuneResult result =
         tuner(new ArrayList<>())
             .setRandomEncoder(SPEC)
-            .optPooling(ClassifierBlock.Pooling.MEAN)
+            .optPooling(DownstreamSettings.Pooling.MEAN)
             .build()
             .run();
 

@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.downstream;
 
+import io.sparkdistill.pipeline.config.DownstreamSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
@@ -10,12 +11,12 @@ import io.sparkdistill.datasets.text.Vocabulary;
 import io.sparkdistill.datasets.text.classification.LabelledTextSourceResult;
 import io.sparkdistill.datasets.text.classification.LabelledTextTable;
 import io.sparkdistill.datasets.text.classification.SpamAssassinSource;
-import io.sparkdistill.pipeline.mlm.MlmData;
-import io.sparkdistill.pipeline.mlm.MlmSpec;
-import io.sparkdistill.pipeline.mlm.MlmTrainLoop;
-import io.sparkdistill.pipeline.mlm.MlmTrainResult;
+import io.sparkdistill.pipeline.maskedlm.MlmData;
+import io.sparkdistill.pipeline.models.MlmSpec;
+import io.sparkdistill.pipeline.maskedlm.MlmTrainLoop;
+import io.sparkdistill.pipeline.maskedlm.MlmTrainResult;
 import io.sparkdistill.pipeline.models.ModelCheckpoint;
-import io.sparkdistill.pipeline.train.OptimizerSettings;
+import io.sparkdistill.pipeline.config.OptimizerSettings;
 import io.sparkdistill.pipeline.train.StepListener;
 import io.sparkdistill.pipeline.train.TestEngine;
 import java.nio.file.Files;
@@ -147,7 +148,7 @@ class SpamAssassinMeasurement {
       ClassificationData testData =
           ClassificationData.of(test, tokenizer, spec.maxSequenceLength());
       int epochs = Integer.getInteger("downstream.measure.epochs", 3);
-      for (ClassifierBlock.Pooling pooling : ClassifierBlock.Pooling.values()) {
+      for (DownstreamSettings.Pooling pooling : DownstreamSettings.Pooling.values()) {
         for (long seed : new long[] {1, 2}) {
           for (boolean usePretrained : new boolean[] {true, false}) {
             FineTuner.Builder builder =

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.sparkdistill.pipeline.imageclassification.ImageClassification;
 import io.sparkdistill.pipeline.config.ConfigError;
 import io.sparkdistill.pipeline.config.ConfigLoader;
 import io.sparkdistill.pipeline.config.RunConfig;
@@ -17,10 +18,10 @@ import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.dag.StageRegistry;
 import io.sparkdistill.pipeline.ingest.IngestStage;
 import io.sparkdistill.pipeline.ingest.LabelTable;
-import io.sparkdistill.pipeline.softlabels.LogitPrecision;
+import io.sparkdistill.pipeline.config.LogitPrecision;
 import io.sparkdistill.pipeline.softlabels.SoftLabelStore;
 import io.sparkdistill.pipeline.softlabels.SoftLabelTable;
-import io.sparkdistill.pipeline.softlabels.TopK;
+import io.sparkdistill.pipeline.distill.TopK;
 import io.sparkdistill.pipeline.spark.LocalSparkTest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -89,7 +90,7 @@ class EnsembleStageTest extends LocalSparkTest {
 
   private void runEnsemble(RunConfig config) throws Exception {
     commitUpstream();
-    Map<StageName, Supplier<Stage>> stages = Map.of(StageName.ENSEMBLE, EnsembleStage::new);
+    Map<StageName, Supplier<Stage>> stages = Map.of(StageName.ENSEMBLE, () -> new EnsembleStage(new ImageClassification()));
     new DagRunner(new StageRegistry(stages), config, layout, () -> spark).run(List.of(StageName.ENSEMBLE), false);
   }
 

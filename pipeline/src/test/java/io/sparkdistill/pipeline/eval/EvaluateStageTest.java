@@ -1,5 +1,7 @@
 package io.sparkdistill.pipeline.eval;
 
+import io.sparkdistill.pipeline.Stages;
+import io.sparkdistill.pipeline.imageclassification.ImageClassification;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -49,7 +51,7 @@ class EvaluateStageTest extends LocalSparkTest {
   void everyTeacherAndStudentIsEvaluatedOnTheTestSplit() throws Exception {
     RunConfig config = config();
     RunLayout layout = new RunLayout(config.run().root(), new Configuration());
-    new DagRunner(StageRegistry.standard(), config, layout, () -> spark)
+    new DagRunner(Stages.standard(), config, layout, () -> spark)
         .run(List.of(StageName.INGEST, StageName.TRAIN_TEACHERS), false);
     org.apache.hadoop.fs.Path teacherDir = new org.apache.hadoop.fs.Path(layout.stageDir(StageName.TRAIN_TEACHERS), "t");
     ModelInfo teacher = ModelInfo.read(layout.fs(), teacherDir);
@@ -57,7 +59,7 @@ class EvaluateStageTest extends LocalSparkTest {
     writeStudentRun(layout, teacherDir);
 
     StageOutcome outcome =
-        new EvaluateStage().run(new StageContext(config, layout, new ManifestStore(layout), () -> spark, StageName.EVALUATE));
+        new EvaluateStage(new ImageClassification()).run(new StageContext(config, layout, new ManifestStore(layout), () -> spark, StageName.EVALUATE));
 
     assertThat(outcome.rowCounts()).containsEntry("models", 2L).containsEntry("predictions", 2L * TEST);
     assertThat(outcome.metrics()).containsEntry("schema.evaluation", EvaluationTable.VERSION);

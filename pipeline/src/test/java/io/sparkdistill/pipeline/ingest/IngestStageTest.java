@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.ingest;
 
+import io.sparkdistill.pipeline.Stages;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -63,7 +64,7 @@ class IngestStageTest extends LocalSparkTest {
 
   private List<PlannedStage> runIngest(RunConfig config) throws Exception {
     DagRunner runner =
-        new DagRunner(StageRegistry.standard(), config, new RunLayout(config.run().root(), new Configuration()), () -> spark);
+        new DagRunner(Stages.standard(), config, new RunLayout(config.run().root(), new Configuration()), () -> spark);
     return runner.run(List.of(StageName.INGEST), false);
   }
 
@@ -133,7 +134,7 @@ class IngestStageTest extends LocalSparkTest {
     RunConfig config = config("");
     DagRunner runner =
         new DagRunner(
-            StageRegistry.standard(),
+            Stages.standard(),
             config,
             new RunLayout(config.run().root(), new Configuration()),
             () -> {

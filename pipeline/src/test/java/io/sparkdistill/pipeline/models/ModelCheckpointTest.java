@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.models;
 
+import io.sparkdistill.pipeline.train.TestEngine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

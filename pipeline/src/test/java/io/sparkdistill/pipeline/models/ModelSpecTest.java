@@ -1,5 +1,7 @@
 package io.sparkdistill.pipeline.models;
 
+import io.sparkdistill.pipeline.train.TestEngine;
+import io.sparkdistill.pipeline.config.Architecture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

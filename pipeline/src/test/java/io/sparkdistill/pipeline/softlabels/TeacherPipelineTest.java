@@ -1,5 +1,7 @@
 package io.sparkdistill.pipeline.softlabels;
 
+import io.sparkdistill.pipeline.config.MissingMass;
+import io.sparkdistill.pipeline.Stages;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -79,7 +81,7 @@ class TeacherPipelineTest {
   }
 
   private static void run(RunConfig config, StageName... stages) throws Exception {
-    new DagRunner(StageRegistry.standard(), config, new RunLayout(config.run().root(), new Configuration()), () -> spark)
+    new DagRunner(Stages.standard(), config, new RunLayout(config.run().root(), new Configuration()), () -> spark)
         .run(List.of(stages), false);
   }
 
@@ -125,7 +127,7 @@ class TeacherPipelineTest {
     RunLayout layout = new RunLayout(dir.resolve("run").toString(), new Configuration());
     io.sparkdistill.pipeline.students.StudentSet set =
         io.sparkdistill.pipeline.students.StudentSet.load(
-            spark, layout, StageName.SOFT_LABELS, List.of("good", "weak"), 2.0, SoftLabelDistribution.MissingMass.SPREAD);
+            spark, layout, StageName.SOFT_LABELS, List.of("good", "weak"), 2.0, MissingMass.SPREAD);
     assertThat(set.size()).isEqualTo(TRAIN * (VIEWS + 1));
     int agree = 0;
     for (int i = 0; i < set.size(); i++) {
@@ -143,7 +145,7 @@ class TeacherPipelineTest {
     io.sparkdistill.pipeline.students.StudentSet ensemble =
         io.sparkdistill.pipeline.students.StudentSet.load(
             spark, layout, StageName.ENSEMBLE, List.of(SoftLabelStore.ENSEMBLE_TEACHER), 1.0,
-            SoftLabelDistribution.MissingMass.SPREAD);
+            MissingMass.SPREAD);
     assertThat(ensemble.exampleIds()).isEqualTo(set.exampleIds());
     assertThat(ensemble.data().pixels()).isEqualTo(set.data().pixels());
   }

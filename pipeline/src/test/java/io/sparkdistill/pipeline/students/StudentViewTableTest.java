@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sparkdistill.datasets.examples.ExampleTable;
-import io.sparkdistill.pipeline.softlabels.LogitPrecision;
+import io.sparkdistill.pipeline.config.LogitPrecision;
 import io.sparkdistill.pipeline.softlabels.SoftLabelTable;
 import io.sparkdistill.pipeline.spark.LocalSparkTest;
 import io.sparkdistill.pipeline.stream.ChunkReader;

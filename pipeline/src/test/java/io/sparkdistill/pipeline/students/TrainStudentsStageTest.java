@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.students;
 
+import io.sparkdistill.pipeline.Stages;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -61,7 +62,7 @@ class TrainStudentsStageTest extends LocalSparkTest {
   }
 
   private static void run(RunConfig config, boolean force, StageName... stages) throws Exception {
-    new DagRunner(StageRegistry.standard(), config, new RunLayout(config.run().root(), new Configuration()), () -> spark)
+    new DagRunner(Stages.standard(), config, new RunLayout(config.run().root(), new Configuration()), () -> spark)
         .run(List.of(stages), force);
   }
 

@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.train;
 
+import io.sparkdistill.pipeline.config.OptimizerSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -8,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.optimizer.Optimizer;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +87,27 @@ class OptimizersTest {
     assertThat(
             Optimizers.create(OptimizerSettings.adamW(1e-3, 0.05), 10).getClass().getSimpleName())
         .isEqualTo("AdamW");
+  }
+
+  /** Checkpoints carry every optimiser's state; one without known state is refused, not saved empty. */
+  @Test
+  void everyBuiltOptimiserExportsItsState() {
+    for (OptimizerSettings settings :
+        List.of(OptimizerSettings.adam(1e-3), OptimizerSettings.adamW(1e-3, 0.05), OptimizerSettings.sgd(0.1, 0.9))) {
+      ai.djl.training.optimizer.Optimizer optimizer = Optimizers.create(settings, 10);
+      assertThat(OptimizerState.stateFields(optimizer)).as(settings.type().toString()).isNotEmpty();
+      OptimizerState.Snapshot snapshot =
+          OptimizerState.export(optimizer, ai.djl.nn.core.Linear.builder().setUnits(1).build());
+      assertThat(snapshot.numUpdate()).isZero();
+    }
+    ai.djl.training.optimizer.Optimizer nag =
+        ai.djl.training.optimizer.Optimizer.nag()
+            .setLearningRateTracker(ai.djl.training.tracker.Tracker.fixed(0.1f))
+            .setMomentum(0.9f)
+            .build();
+    assertThatThrownBy(() -> OptimizerState.export(nag, ai.djl.nn.core.Linear.builder().setUnits(1).build()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("ai.djl.training.optimizer.Nag cannot be checkpointed");
   }
 
   @Test

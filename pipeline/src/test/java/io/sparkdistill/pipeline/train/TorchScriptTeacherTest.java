@@ -1,5 +1,6 @@
 package io.sparkdistill.pipeline.train;
 
+import io.sparkdistill.pipeline.config.OptimizerSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
