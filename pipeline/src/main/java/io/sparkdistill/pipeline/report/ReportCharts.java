@@ -37,11 +37,15 @@ public final class ReportCharts {
   private ReportCharts() {}
 
   /**
-   * Mean test accuracy against mean wall seconds, one line per variant through its budgets, and
-   * the target as a dashed horizontal line.
+   * Mean test accuracy against robust wall seconds ({@link BudgetPoint#wallS}: the variant's
+   * seconds per step x steps, see {@link RobustWall}), one line per variant through its budgets,
+   * and the target as a dashed horizontal line.
    */
   public static byte[] accuracyVsWall(Report report) {
-    XYChart chart = chart("Accuracy vs training time (mean over seeds, one point per budget)");
+    XYChart chart =
+        chart(
+            "Accuracy vs training time (mean over seeds, one point per budget)",
+            "wall seconds (training; robust: the variant's median s/step x steps)");
     double maxX = 0;
     for (Report.VariantResult variant : report.variants()) {
       double[] x = variant.budgets().stream().mapToDouble(BudgetPoint::wallS).toArray();
@@ -61,7 +65,10 @@ public final class ReportCharts {
    * picks one per variant).
    */
   public static byte[] trainingCurves(Report report, Map<String, List<CurvePoint>> curves) {
-    XYChart chart = chart("Training curves at the full budget (test accuracy at evaluation steps)");
+    XYChart chart =
+        chart(
+            "Training curves at the full budget (test accuracy at evaluation steps)",
+            "wall seconds (training; raw: as measured)");
     double maxX = 0;
     for (Map.Entry<String, List<CurvePoint>> curve : curves.entrySet()) {
       if (curve.getValue().isEmpty()) {
@@ -79,13 +86,13 @@ public final class ReportCharts {
     return png(chart);
   }
 
-  private static XYChart chart(String title) {
+  private static XYChart chart(String title, String xAxis) {
     XYChart chart =
         new XYChartBuilder()
             .width(WIDTH)
             .height(HEIGHT)
             .title(title)
-            .xAxisTitle("wall seconds (training)")
+            .xAxisTitle(xAxis)
             .yAxisTitle("test accuracy")
             .build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);

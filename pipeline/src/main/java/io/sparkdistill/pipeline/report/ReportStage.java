@@ -1,6 +1,10 @@
 package io.sparkdistill.pipeline.report;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lag;
+import static org.apache.spark.sql.functions.lit;
 
 import io.sparkdistill.pipeline.dag.Manifest;
 import io.sparkdistill.pipeline.dag.RunLayout;
@@ -30,6 +34,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -43,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * final accuracy is evaluate's top-1; on the text path {@code evaluate/text-models/}, the held-out
  * masked-token accuracy and perplexity, and {@code evaluate/downstream/} when there is a
  * downstream task), the evaluation steps of the full-budget runs in {@code
- * train-students/steps/} (for the training-curve chart) and the teachers' costs from the
+ * train-students/steps/} (each run's median step time for the robust wall figures of {@link
+ * RobustWall}; the full-budget runs' evaluations for the training-curve chart) and the teachers'
+ * costs from the
  * train-teachers, soft-labels and ensemble manifests. The tables are small: they are collected to
  * the driver and the rest is plain Java. Each file is written under a temporary name and renamed.
  */
@@ -60,7 +68,7 @@ public final class ReportStage implements Stage {
 
   @Override
   public List<String> configSections() {
-    return List.of("run.name", "dataset.name");
+    return List.of("run.name", "dataset.name", "report");
   }
 
   @Override
@@ -77,12 +85,13 @@ public final class ReportStage implements Stage {
     } else {
       readEvaluations(spark, layout, students, teachers);
     }
-    List<RunResult> runs = readRuns(spark, layout, students, text);
+    List<RunResult> runs = withStepSeconds(readRuns(spark, layout, students, text), stepSeconds(spark, layout));
     TeacherCosts costs = teacherCosts(context);
     Report report =
         ReportBuilder.build(
             context.config().run().name(), context.config().dataset().name(),
-            text ? Report.MASKED_TOKEN : Report.TOP1, runs, teachers, costs, downstream);
+            text ? Report.MASKED_TOKEN : Report.TOP1, runs, teachers, costs, downstream,
+            context.config().report().stragglerFactor());
     Map<String, List<ReportCharts.CurvePoint>> curves = trainingCurves(spark, layout, runs);
 
     FileSystem fs = layout.fs();
@@ -97,7 +106,9 @@ public final class ReportStage implements Stage {
     metrics.put("baseline", report.target().variant());
     metrics.put("target_accuracy", report.targetAccuracy());
     metrics.put("max_abs_final_accuracy_difference", report.consistency().maxAbsFinalAccuracyDifference());
+    metrics.put("stragglers", (long) report.stragglers().size());
     for (Report.VariantResult v : report.variants()) {
+      metrics.put("seconds_per_step." + v.name(), v.secondsPerStep());
       if (v.speedupWall() != null) {
         metrics.put("speedup_wall." + v.name(), v.speedupWall());
       }
@@ -231,6 +242,35 @@ public final class ReportStage implements Stage {
               + (unevaluated.size() > 5 ? " ..." : "") + "; re-run evaluate (--from evaluate)");
     }
     return runs;
+  }
+
+  /**
+   * Each run's median step time from {@code train-students/steps/}: the difference of the
+   * cumulative wall seconds from the previous recorded step (from 0 before the first), per step.
+   */
+  private static Map<String, Double> stepSeconds(SparkSession spark, RunLayout layout) {
+    String path = layout.table(StageName.TRAIN_STUDENTS, StudentCurveTable.TABLE);
+    Dataset<Row> steps =
+        read(spark, layout, path, StudentCurveTable.SCHEMA, StudentRunTable.RUN_ID, "step", "wall_seconds");
+    WindowSpec order = Window.partitionBy(StudentRunTable.RUN_ID).orderBy("step");
+    Column seconds = col("wall_seconds").minus(coalesce(lag("wall_seconds", 1).over(order), lit(0.0)));
+    Column stepsDone = col("step").minus(coalesce(lag("step", 1).over(order), lit(-1)));
+    Map<String, Double> medians = new TreeMap<>();
+    for (Row row :
+        steps.select(col(StudentRunTable.RUN_ID), seconds.divide(stepsDone).as("seconds"))
+            .groupBy(StudentRunTable.RUN_ID)
+            .agg(expr("percentile(seconds, 0.5)"))
+            .collectAsList()) {
+      medians.put(row.getString(0), row.getDouble(1));
+    }
+    return medians;
+  }
+
+  /** The runs with their median step times; a run without step rows keeps its mean. */
+  private static List<RunResult> withStepSeconds(List<RunResult> runs, Map<String, Double> stepSeconds) {
+    return runs.stream()
+        .map(r -> stepSeconds.containsKey(r.runId()) ? r.withStepSeconds(stepSeconds.get(r.runId())) : r)
+        .toList();
   }
 
   private static TeacherCosts teacherCosts(StageContext context) {
