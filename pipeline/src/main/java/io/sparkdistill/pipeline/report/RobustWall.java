@@ -82,12 +82,12 @@ public final class RobustWall {
     return String.format(
         Locale.ROOT,
         "straggler: run %s took %s s per step, %.2fx its variant's median %s s (straggler factor %s);"
-            + " its raw %.1f s of training are %.1f s in the robust estimate the wall speed-ups use",
+            + " its raw %s s of training are %s s in the robust estimate the wall speed-ups use",
         s.runId(), seconds(s.secondsPerStep()), s.ratio(), seconds(s.variantSecondsPerStep()), factor(factor),
-        s.rawWallS(), s.wallS());
+        seconds(s.rawWallS()), seconds(s.wallS()));
   }
 
-  /** Seconds per step to four significant digits, without trailing zeros: 0.01023, 0.12. */
+  /** Seconds to four significant digits, without trailing zeros: 0.01023, 0.12, 77.8, 1235. */
   static String seconds(double value) {
     return new java.math.BigDecimal(value).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
   }
