@@ -37,21 +37,16 @@ class SlowRunReportTest extends LocalSparkTest {
   @TempDir Path dir;
 
   private RunConfig config() throws Exception {
-    QuadrantImages.writeIdx(dir.resolve("idx"), 240, 60);
-    Path conf = dir.resolve("run.conf");
-    Files.writeString(
-        conf,
-        "run.root = \"" + dir.resolve("run") + "\"\n"
-            + QuadrantImages.idxConfig(dir.resolve("idx"))
-            + "teacher-defaults { depth = 1, epochs = 1, batch-size = 16, augment = false,"
+    String settings =
+        "teacher-defaults { depth = 1, epochs = 1, batch-size = 16, augment = false,"
             + "  optimizer { learning-rate = 0.01, warmup-steps = 0 } }\n"
             + "teachers { good { width = 4 } }\n"
             + "soft-labels { views = 1, top-k = 2, batch-size = 60 }\n"
             + "students { architecture = cnn, width = 4, depth = 1, batch-size = 16, epochs = 2,"
             + " budgets = [0.5, 1.0], seeds = [1, 2], evaluate-every = 0, checkpoint-every = 100,"
             + " optimizer { learning-rate = 0.01, warmup-steps = 0 }\n"
-            + " variants { baseline { policy = none }, kd { teachers = [good] } } }\n");
-    return ConfigLoader.load(conf, List.of());
+            + " variants { baseline { policy = none }, kd { teachers = [good] } } }\n";
+    return ConfigLoader.load(QuadrantImages.writeRun(dir, 240, 60, settings), List.of());
   }
 
   private void run(RunConfig config, boolean force, StageName... stages) throws Exception {
