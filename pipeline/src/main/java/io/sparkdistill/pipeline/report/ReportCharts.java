@@ -29,7 +29,8 @@ public final class ReportCharts {
   /**
    * One evaluation of a training curve.
    *
-   * @param wallSeconds training seconds when it was measured
+   * @param wallSeconds robust training seconds when it was measured (steps done x the variant's
+   *     seconds per step)
    * @param accuracy test accuracy
    */
   public record CurvePoint(double wallSeconds, double accuracy) {}
@@ -61,14 +62,14 @@ public final class ReportCharts {
   }
 
   /**
-   * Test accuracy at the evaluation steps against wall seconds, one line per run (the caller
-   * picks one per variant).
+   * Test accuracy at the evaluation steps against robust wall seconds, one line per run (the
+   * caller picks one per variant).
    */
   public static byte[] trainingCurves(Report report, Map<String, List<CurvePoint>> curves) {
     XYChart chart =
         chart(
             "Training curves at the full budget (test accuracy at evaluation steps)",
-            "wall seconds (training; raw: as measured)");
+            "wall seconds (training; robust: steps done x the variant's median s/step)");
     double maxX = 0;
     for (Map.Entry<String, List<CurvePoint>> curve : curves.entrySet()) {
       if (curve.getValue().isEmpty()) {

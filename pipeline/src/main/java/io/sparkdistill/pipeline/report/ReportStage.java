@@ -92,7 +92,7 @@ public final class ReportStage implements Stage {
             context.config().run().name(), context.config().dataset().name(),
             text ? Report.MASKED_TOKEN : Report.TOP1, runs, teachers, costs, downstream,
             context.config().report().stragglerFactor());
-    Map<String, List<ReportCharts.CurvePoint>> curves = trainingCurves(spark, layout, runs);
+    Map<String, List<ReportCharts.CurvePoint>> curves = trainingCurves(spark, layout, runs, report);
 
     FileSystem fs = layout.fs();
     Path dir = context.stageDir();
@@ -290,10 +290,14 @@ public final class ReportStage implements Stage {
 
   /**
    * Per variant, the evaluations of its full-budget (largest budget) run of the smallest seed, by
-   * step.
+   * step, each at the robust seconds of its step (steps done x the variant's seconds per step), so
+   * that a straggler's curve is not stretched.
    */
   private static Map<String, List<ReportCharts.CurvePoint>> trainingCurves(
-      SparkSession spark, RunLayout layout, List<RunResult> runs) {
+      SparkSession spark, RunLayout layout, List<RunResult> runs, Report report) {
+    Map<String, Double> secondsPerStep = new TreeMap<>();
+    report.variants().forEach(v -> secondsPerStep.put(v.name(), v.secondsPerStep()));
+    Map<String, String> variantOf = new TreeMap<>();
     Map<String, RunResult> chosen = new TreeMap<>();
     Comparator<RunResult> order =
         Comparator.comparingDouble(RunResult::budgetFraction)
@@ -305,10 +309,11 @@ public final class ReportStage implements Stage {
     String path = layout.table(StageName.TRAIN_STUDENTS, StudentCurveTable.TABLE);
     Dataset<Row> steps =
         read(spark, layout, path, StudentCurveTable.SCHEMA,
-            StudentRunTable.RUN_ID, "step", "wall_seconds", "test_accuracy");
+            StudentRunTable.RUN_ID, "step", "test_accuracy");
     Map<String, List<ReportCharts.CurvePoint>> curves = new LinkedHashMap<>();
     Map<String, List<ReportCharts.CurvePoint>> byRun = new TreeMap<>();
     chosen.values().forEach(run -> {
+      variantOf.put(run.runId(), run.variant());
       List<ReportCharts.CurvePoint> points = new ArrayList<>();
       curves.put(run.variant() + " (seed " + run.seed() + ")", points);
       byRun.put(run.runId(), points);
@@ -319,7 +324,8 @@ public final class ReportStage implements Stage {
             .orderBy(StudentRunTable.RUN_ID, "step")
             .collectAsList();
     for (Row row : rows) {
-      byRun.get(row.getString(0)).add(new ReportCharts.CurvePoint(row.getDouble(2), row.getDouble(3)));
+      double seconds = (row.getInt(1) + 1) * secondsPerStep.get(variantOf.get(row.getString(0)));
+      byRun.get(row.getString(0)).add(new ReportCharts.CurvePoint(seconds, row.getDouble(2)));
     }
     return curves;
   }
