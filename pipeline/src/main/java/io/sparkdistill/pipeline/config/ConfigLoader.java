@@ -77,6 +77,7 @@ public final class ConfigLoader {
             EnsembleSettings.from(reader),
             StudentSettings.from(reader, resolved),
             DownstreamSettings.from(reader),
+            ReportSettings.from(reader),
             resolved);
     checkTeacherNames(reader, "soft-labels.teachers", config.softLabels().teachers(), config);
     checkTeacherNames(reader, "ensemble.teachers", config.ensemble().teachers(), config);

@@ -26,6 +26,7 @@ import java.util.TreeSet;
  * @param ensemble the {@code ensemble} section
  * @param students the {@code students} section
  * @param downstream the {@code downstream} section (text formats only)
+ * @param report the {@code report} section
  * @param resolved the merged, resolved configuration (file over reference, overrides over both)
  */
 public record RunConfig(
@@ -40,6 +41,7 @@ public record RunConfig(
     EnsembleSettings ensemble,
     StudentSettings students,
     DownstreamSettings downstream,
+    ReportSettings report,
     Config resolved) {
 
   public RunConfig {

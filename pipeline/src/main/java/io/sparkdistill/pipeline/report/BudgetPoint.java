@@ -7,7 +7,9 @@ import java.util.List;
  *
  * @param budgetFraction fraction of the baseline's full step budget
  * @param steps steps of the schedule (equal across seeds)
- * @param wallS mean training seconds over seeds
+ * @param wallS robust training seconds: the variant's seconds per step x {@code steps} (see {@link
+ *     RobustWall}; what the wall speed-ups and the accuracy-vs-wall chart use)
+ * @param rawWallS measured training seconds, mean over seeds
  * @param accuracyMean mean final test accuracy over seeds
  * @param accuracyStd sample standard deviation of the accuracies; null with a single seed
  * @param accuracies final test accuracy per seed, in {@code seeds} order
@@ -18,6 +20,7 @@ public record BudgetPoint(
     double budgetFraction,
     int steps,
     double wallS,
+    double rawWallS,
     double accuracyMean,
     Double accuracyStd,
     List<Double> accuracies,
@@ -28,8 +31,11 @@ public record BudgetPoint(
     seeds = List.copyOf(seeds);
   }
 
-  /** The point of one variant's runs at one budget (any order; at least one run). */
-  static BudgetPoint of(List<RunResult> runs) {
+  /**
+   * The point of one variant's runs at one budget (any order; at least one run), whose variant
+   * takes {@code secondsPerStep} a step.
+   */
+  static BudgetPoint of(List<RunResult> runs, double secondsPerStep) {
     List<RunResult> sorted = runs.stream().sorted((a, b) -> Long.compare(a.seed(), b.seed())).toList();
     RunResult first = sorted.get(0);
     for (RunResult run : sorted) {
@@ -46,6 +52,7 @@ public record BudgetPoint(
     return new BudgetPoint(
         first.budgetFraction(),
         first.totalSteps(),
+        secondsPerStep * first.totalSteps(),
         mean(sorted.stream().map(RunResult::wallSeconds).toList()),
         mean,
         sampleStd(accuracies, mean),

@@ -19,7 +19,10 @@ import java.util.List;
  * @param ensemble the ensemble the {@code mean} policy reads; null without an ensemble manifest
  * @param consistency evaluate's top-1 against the training loop's final accuracy
  * @param downstream the downstream task students were fine-tuned on; null without one
- * @param warnings things a reader should know (unknown teacher costs)
+ * @param wallEstimate what the wall figures are: unprefixed ones robust, {@code raw_*} measured
+ * @param stragglers the runs whose seconds per step differ from their variant's by more than the
+ *     straggler factor
+ * @param warnings things a reader should know (unknown teacher costs, stragglers)
  */
 public record Report(
     int formatVersion,
@@ -33,9 +36,15 @@ public record Report(
     EnsembleResult ensemble,
     Consistency consistency,
     Downstream downstream,
+    WallEstimate wallEstimate,
+    List<Straggler> stragglers,
     List<String> warnings) {
-  /** 2: metric, perplexities and the downstream task (the text path). */
-  public static final int FORMAT_VERSION = 2;
+  /**
+   * 2: metric, perplexities and the downstream task (the text path). 3: robust wall figures
+   * (unprefixed) beside the measured ones ({@code raw_*}), seconds per step, wall estimate and
+   * stragglers.
+   */
+  public static final int FORMAT_VERSION = 3;
 
   public static final String TOP1 = "test top-1 accuracy";
   public static final String MASKED_TOKEN = "held-out masked-token accuracy";
@@ -43,8 +52,46 @@ public record Report(
   public Report {
     variants = List.copyOf(variants);
     teachers = List.copyOf(teachers);
+    stragglers = List.copyOf(stragglers);
     warnings = List.copyOf(warnings);
   }
+
+  /**
+   * What the wall figures of the report are ({@link RobustWall}).
+   *
+   * @param figures what the unprefixed wall figures ({@code wall_s_to_target}, {@code
+   *     speedup_wall}, {@code speedup_wall_with_teacher_cost}, a budget's {@code wall_s}) and the
+   *     accuracy-vs-wall chart use: {@value RobustWall#ESTIMATE}
+   * @param rawFigures what the {@code raw_*} figures are: {@value RobustWall#RAW}
+   * @param stragglerFactor the {@code report.straggler-factor} runs are flagged beyond
+   */
+  public record WallEstimate(String figures, String rawFigures, double stragglerFactor) {}
+
+  /**
+   * A run whose seconds per step differ from its variant's by more than the straggler factor.
+   *
+   * @param runId the run
+   * @param variant its variant
+   * @param budgetFraction its budget
+   * @param seed its seed
+   * @param steps its steps
+   * @param secondsPerStep the median of its step times
+   * @param variantSecondsPerStep its variant's seconds per step
+   * @param ratio {@code secondsPerStep / variantSecondsPerStep}
+   * @param rawWallS its measured training seconds
+   * @param wallS its robust training seconds, {@code variantSecondsPerStep x steps}
+   */
+  public record Straggler(
+      String runId,
+      String variant,
+      double budgetFraction,
+      long seed,
+      int steps,
+      double secondsPerStep,
+      double variantSecondsPerStep,
+      double ratio,
+      double rawWallS,
+      double wallS) {}
 
   /**
    * The quality every variant is timed to.
@@ -68,12 +115,15 @@ public record Report(
    * @param finalAccuracy mean accuracy at its largest budget
    * @param finalAccuracyStd sample std there (null with one seed)
    * @param seeds the seeds at its largest budget
+   * @param secondsPerStep its seconds per step over all its runs ({@link RobustWall})
    * @param stepsToTarget steps to the target accuracy; null when not reached
-   * @param wallSToTarget training seconds to the target accuracy; null when not reached
+   * @param wallSToTarget robust training seconds to the target accuracy; null when not reached
+   * @param rawWallSToTarget the same from the measured seconds (means over seeds)
    * @param speedupSteps baseline steps to target / these
-   * @param speedupWall baseline seconds to target / these
+   * @param speedupWall baseline robust seconds to target / these
+   * @param rawSpeedupWall the same from the measured seconds
    * @param teacherCostS one-off seconds of the teachers it used (see {@link TeacherCosts})
-   * @param speedupWallWithTeacherCost baseline seconds / (these + teacher cost)
+   * @param speedupWallWithTeacherCost baseline robust seconds / (these + teacher cost)
    * @param reachedAtSmallestBudget its smallest budget already reached the target: the costs are
    *     upper bounds
    * @param budgets its curve, by ascending budget
@@ -91,10 +141,13 @@ public record Report(
       double finalAccuracy,
       Double finalAccuracyStd,
       List<Long> seeds,
+      double secondsPerStep,
       Double stepsToTarget,
       @JsonProperty("wall_s_to_target") Double wallSToTarget, // SNAKE_CASE would say wall_sto_target
+      @JsonProperty("raw_wall_s_to_target") Double rawWallSToTarget,
       Double speedupSteps,
       Double speedupWall,
+      Double rawSpeedupWall,
       Double teacherCostS,
       Double speedupWallWithTeacherCost,
       boolean reachedAtSmallestBudget,
@@ -117,15 +170,19 @@ public record Report(
    *
    * @param budgetFraction the baseline budget the target comes from
    * @param targetAccuracy the baseline's mean accuracy there
+   * @param wallSToTarget robust seconds to it; {@code rawWallSToTarget} measured seconds
+   * @param speedupWall from the robust seconds; {@code rawSpeedupWall} from the measured ones
    */
   public record LowerTarget(
       double budgetFraction,
       double targetAccuracy,
       Double stepsToTarget,
       @JsonProperty("wall_s_to_target") Double wallSToTarget, // SNAKE_CASE would say wall_sto_target
+      @JsonProperty("raw_wall_s_to_target") Double rawWallSToTarget,
       boolean reachedAtSmallestBudget,
       Double speedupSteps,
       Double speedupWall,
+      Double rawSpeedupWall,
       Double speedupWallWithTeacherCost) {}
 
   /**

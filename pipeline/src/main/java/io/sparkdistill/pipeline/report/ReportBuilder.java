@@ -13,11 +13,15 @@ import java.util.TreeSet;
  *
  * <p>The baseline is the variant of policy {@code none} (the one named {@value #BASELINE} when
  * there are several); the target accuracy is its mean accuracy at its largest budget; every
- * variant, the baseline included, is timed to it with {@link TimeToTarget}.
+ * variant, the baseline included, is timed to it with {@link TimeToTarget}. Wall figures use the
+ * robust estimate of {@link RobustWall}, the measured seconds beside them as {@code raw_*}; runs
+ * beyond the straggler factor are listed and warned about.
  */
 public final class ReportBuilder {
   /** The baseline's name when several variants train without a teacher. */
   public static final String BASELINE = "baseline";
+  /** The straggler factor of the short overloads: {@code report.straggler-factor}'s default. */
+  public static final double DEFAULT_STRAGGLER_FACTOR = 1.5;
 
   private ReportBuilder() {}
 
@@ -34,7 +38,7 @@ public final class ReportBuilder {
       List<RunResult> runs,
       Map<String, ModelScore> teacherScores,
       TeacherCosts costs) {
-    return build(runName, dataset, Report.TOP1, runs, teacherScores, costs, null);
+    return build(runName, dataset, Report.TOP1, runs, teacherScores, costs, null, DEFAULT_STRAGGLER_FACTOR);
   }
 
   /**
@@ -42,6 +46,8 @@ public final class ReportBuilder {
    *
    * @param metric what the accuracies are ({@link Report#TOP1} or {@link Report#MASKED_TOKEN})
    * @param downstream the downstream task, null without one
+   * @param stragglerFactor runs whose seconds per step differ from their variant's by more than
+   *     this factor are stragglers ({@link RobustWall})
    */
   public static Report build(
       String runName,
@@ -50,7 +56,8 @@ public final class ReportBuilder {
       List<RunResult> runs,
       Map<String, ModelScore> teacherScores,
       TeacherCosts costs,
-      Report.Downstream downstream) {
+      Report.Downstream downstream,
+      double stragglerFactor) {
     if (runs.isEmpty()) {
       throw new IllegalStateException("there are no student runs to report on");
     }
@@ -59,16 +66,20 @@ public final class ReportBuilder {
     BudgetPoint targetPoint = baseline.largest();
     double target = targetPoint.accuracyMean();
     List<String> warnings = new ArrayList<>();
+    List<Report.Straggler> stragglers = RobustWall.stragglers(runs, stragglerFactor);
 
     TimeToTarget baseSteps = TimeToTarget.steps(baseline.points(), target);
     TimeToTarget baseWall = TimeToTarget.wallSeconds(baseline.points(), target);
+    TimeToTarget baseRawWall = TimeToTarget.rawWallSeconds(baseline.points(), target);
     List<Report.VariantResult> variants = new ArrayList<>();
     List<VariantCurve> ordered = new ArrayList<>(curves);
     ordered.sort(Comparator.comparing((VariantCurve c) -> c != baseline).thenComparing(VariantCurve::name));
+    stragglers.forEach(s -> warnings.add(RobustWall.warning(s, stragglerFactor)));
     for (VariantCurve curve : ordered) {
       Double teacherCost = costs.cost(curve.name(), curve.policy(), curve.teachers(), warnings);
       TimeToTarget steps = TimeToTarget.steps(curve.points(), target);
       TimeToTarget wall = TimeToTarget.wallSeconds(curve.points(), target);
+      TimeToTarget rawWall = TimeToTarget.rawWallSeconds(curve.points(), target);
       List<Report.LowerTarget> lower = new ArrayList<>();
       for (BudgetPoint base : baseline.points()) {
         lower.add(lowerTarget(baseline, curve, base, teacherCost));
@@ -82,10 +93,13 @@ public final class ReportBuilder {
               last.accuracyMean(),
               last.accuracyStd(),
               last.seeds(),
+              curve.secondsPerStep(),
               steps.cost(),
               wall.cost(),
+              rawWall.cost(),
               TimeToTarget.speedup(baseSteps.cost(), steps.cost()),
               TimeToTarget.speedup(baseWall.cost(), wall.cost()),
+              TimeToTarget.speedup(baseRawWall.cost(), rawWall.cost()),
               teacherCost,
               TimeToTarget.speedup(baseWall.cost(), plus(wall.cost(), teacherCost)),
               steps.reachedAtSmallestBudget(),
@@ -109,6 +123,8 @@ public final class ReportBuilder {
             : new Report.EnsembleResult(costs.ensembleTeachers(), costs.ensembleSeconds()),
         consistency(runs),
         downstream,
+        new Report.WallEstimate(RobustWall.ESTIMATE, RobustWall.RAW, stragglerFactor),
+        stragglers,
         warnings);
   }
 
@@ -180,16 +196,20 @@ public final class ReportBuilder {
     double target = base.accuracyMean();
     TimeToTarget baseSteps = TimeToTarget.steps(baseline.points(), target);
     TimeToTarget baseWall = TimeToTarget.wallSeconds(baseline.points(), target);
+    TimeToTarget baseRawWall = TimeToTarget.rawWallSeconds(baseline.points(), target);
     TimeToTarget steps = TimeToTarget.steps(curve.points(), target);
     TimeToTarget wall = TimeToTarget.wallSeconds(curve.points(), target);
+    TimeToTarget rawWall = TimeToTarget.rawWallSeconds(curve.points(), target);
     return new Report.LowerTarget(
         base.budgetFraction(),
         target,
         steps.cost(),
         wall.cost(),
+        rawWall.cost(),
         steps.reachedAtSmallestBudget(),
         TimeToTarget.speedup(baseSteps.cost(), steps.cost()),
         TimeToTarget.speedup(baseWall.cost(), wall.cost()),
+        TimeToTarget.speedup(baseRawWall.cost(), rawWall.cost()),
         TimeToTarget.speedup(baseWall.cost(), plus(wall.cost(), teacherCost)));
   }
 

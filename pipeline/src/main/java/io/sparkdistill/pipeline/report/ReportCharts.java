@@ -29,7 +29,8 @@ public final class ReportCharts {
   /**
    * One evaluation of a training curve.
    *
-   * @param wallSeconds training seconds when it was measured
+   * @param wallSeconds robust training seconds when it was measured (steps done x the variant's
+   *     seconds per step)
    * @param accuracy test accuracy
    */
   public record CurvePoint(double wallSeconds, double accuracy) {}
@@ -37,11 +38,15 @@ public final class ReportCharts {
   private ReportCharts() {}
 
   /**
-   * Mean test accuracy against mean wall seconds, one line per variant through its budgets, and
-   * the target as a dashed horizontal line.
+   * Mean test accuracy against robust wall seconds ({@link BudgetPoint#wallS}: the variant's
+   * seconds per step x steps, see {@link RobustWall}), one line per variant through its budgets,
+   * and the target as a dashed horizontal line.
    */
   public static byte[] accuracyVsWall(Report report) {
-    XYChart chart = chart("Accuracy vs training time (mean over seeds, one point per budget)");
+    XYChart chart =
+        chart(
+            "Accuracy vs training time (mean over seeds, one point per budget)",
+            "wall seconds (training; robust: the variant's median s/step x steps)");
     double maxX = 0;
     for (Report.VariantResult variant : report.variants()) {
       double[] x = variant.budgets().stream().mapToDouble(BudgetPoint::wallS).toArray();
@@ -57,11 +62,14 @@ public final class ReportCharts {
   }
 
   /**
-   * Test accuracy at the evaluation steps against wall seconds, one line per run (the caller
-   * picks one per variant).
+   * Test accuracy at the evaluation steps against robust wall seconds, one line per run (the
+   * caller picks one per variant).
    */
   public static byte[] trainingCurves(Report report, Map<String, List<CurvePoint>> curves) {
-    XYChart chart = chart("Training curves at the full budget (test accuracy at evaluation steps)");
+    XYChart chart =
+        chart(
+            "Training curves at the full budget (test accuracy at evaluation steps)",
+            "wall seconds (training; robust: steps done x the variant's median s/step)");
     double maxX = 0;
     for (Map.Entry<String, List<CurvePoint>> curve : curves.entrySet()) {
       if (curve.getValue().isEmpty()) {
@@ -79,13 +87,13 @@ public final class ReportCharts {
     return png(chart);
   }
 
-  private static XYChart chart(String title) {
+  private static XYChart chart(String title, String xAxis) {
     XYChart chart =
         new XYChartBuilder()
             .width(WIDTH)
             .height(HEIGHT)
             .title(title)
-            .xAxisTitle("wall seconds (training)")
+            .xAxisTitle(xAxis)
             .yAxisTitle("test accuracy")
             .build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);

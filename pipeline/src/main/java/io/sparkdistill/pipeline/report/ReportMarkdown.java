@@ -24,15 +24,17 @@ public final class ReportMarkdown {
         .append(target.variant()).append("` at its largest budget (budget fraction ").append(budget(target.budgetFraction()))
         .append("), measured on the test split by the evaluate stage. Each")
         .append(" variant's steps and training seconds to the target are interpolated linearly")
-        .append(" between its budgets (each budget a complete schedule; means over seeds).\n\n");
+        .append(" between its budgets (each budget a complete schedule; means over seeds).")
+        .append(" Wall seconds are robust estimates (the variant's median seconds per step × steps, see")
+        .append(" \"Wall-clock estimate\"), the measured ones beside them as raw.\n\n");
 
     boolean perplexity = report.variants().stream().anyMatch(v -> v.finalPerplexity() != null);
     Report.Downstream downstream = report.downstream();
-    md.append("| variant | teachers | final acc (mean ± std) | steps to target | wall s to target")
-        .append(" | speed-up (steps) | per seed (steps) | speed-up (wall) | teacher cost s | speed-up incl. teacher cost |")
+    md.append("| variant | teachers | final acc (mean ± std) | steps to target | wall s to target | raw wall s to target")
+        .append(" | speed-up (steps) | per seed (steps) | speed-up (wall) | speed-up (raw wall) | teacher cost s | speed-up incl. teacher cost |")
         .append(perplexity ? " final perplexity |" : "")
         .append(downstream != null ? " " + downstream.task() + " accuracy |" : "").append('\n');
-    md.append("|---|---|---|---:|---:|---:|---|---:|---:|---:|")
+    md.append("|---|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|")
         .append(perplexity ? "---:|" : "").append(downstream != null ? "---:|" : "").append('\n');
     Report.VariantResult baseline = report.baseline();
     boolean bounds = false;
@@ -45,9 +47,11 @@ public final class ReportMarkdown {
           .append(" (").append(seeds(v.seeds().size())).append(")")
           .append(" | ").append(reached(v.stepsToTarget(), bound, "%,.0f"))
           .append(" | ").append(reached(v.wallSToTarget(), bound, "%,.1f"))
+          .append(" | ").append(reached(v.rawWallSToTarget(), bound, "%,.1f"))
           .append(" | ").append(speedup(v.speedupSteps(), atLeast))
           .append(" | ").append(perSeed(v))
           .append(" | ").append(speedup(v.speedupWall(), atLeast))
+          .append(" | ").append(speedup(v.rawSpeedupWall(), atLeast))
           .append(" | ").append(v.teacherCostS() == null ? "unknown" : format("%,.1f", v.teacherCostS()))
           .append(" | ").append(speedup(v.speedupWallWithTeacherCost(), atLeast)).append(" |");
       if (perplexity) {
@@ -74,6 +78,7 @@ public final class ReportMarkdown {
     }
 
     lowerTargets(md, report);
+    wallClock(md, report);
     curves(md, report);
     teachers(md, report);
     md.append("\n**Consistency:** the evaluate stage's top-1 and the training loop's final accuracy")
@@ -87,7 +92,8 @@ public final class ReportMarkdown {
     md.append("\n## How to read this\n\n")
         .append("A speed-up above 1 means the variant reached the baseline's full-budget accuracy")
         .append(" sooner than the baseline did: 2.00× in steps means in half the steps, in wall")
-        .append(" seconds in half the training time. \"Incl. teacher cost\" also charges the variant")
+        .append(" seconds in half the training time (robust seconds; the raw speed-up, from the measured")
+        .append(" seconds, moves with any run the machine slowed). \"Incl. teacher cost\" also charges the variant")
         .append(" the one-off seconds of training its teachers and computing their soft labels (and")
         .append(" the ensemble), as if it were the only student to use them; the more students share")
         .append(" the teachers, the closer the true figure is to the plain wall speed-up. \"")
@@ -107,9 +113,9 @@ public final class ReportMarkdown {
     }
     md.append("\n## Lower targets\n\nThe baseline's mean accuracy at each of its smaller budgets,")
         .append(" and how soon each variant got there.\n\n");
-    md.append("| target (baseline budget → accuracy) | variant | steps to target | wall s to target")
-        .append(" | speed-up (steps) | speed-up (wall) | speed-up incl. teacher cost |\n");
-    md.append("|---|---|---:|---:|---:|---:|---:|\n");
+    md.append("| target (baseline budget → accuracy) | variant | steps to target | wall s to target | raw wall s to target")
+        .append(" | speed-up (steps) | speed-up (wall) | speed-up (raw wall) | speed-up incl. teacher cost |\n");
+    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     boolean bounds = false;
     for (Report.LowerTarget base : lower) {
       String name = budget(base.budgetFraction()) + " → " + accuracy(base.targetAccuracy());
@@ -123,8 +129,10 @@ public final class ReportMarkdown {
         md.append("| ").append(name).append(" | ").append(v.name())
             .append(" | ").append(reached(t.stepsToTarget(), bound, "%,.0f"))
             .append(" | ").append(reached(t.wallSToTarget(), bound, "%,.1f"))
+            .append(" | ").append(reached(t.rawWallSToTarget(), bound, "%,.1f"))
             .append(" | ").append(speedup(t.speedupSteps(), atLeast))
             .append(" | ").append(speedup(t.speedupWall(), atLeast))
+            .append(" | ").append(speedup(t.rawSpeedupWall(), atLeast))
             .append(" | ").append(speedup(t.speedupWallWithTeacherCost(), atLeast)).append(" |\n");
       }
     }
@@ -133,14 +141,48 @@ public final class ReportMarkdown {
     }
   }
 
+  /** The seconds per step behind the robust wall figures, and the stragglers. */
+  private static void wallClock(StringBuilder md, Report report) {
+    Report.WallEstimate estimate = report.wallEstimate();
+    String factor = RobustWall.factor(estimate.stragglerFactor());
+    md.append("\n## Wall-clock estimate\n\nThe wall figures above (and `").append(ReportCharts.ACCURACY_VS_WALL)
+        .append("`) are robust: a run's training seconds are its variant's seconds per step × its steps.")
+        .append(" A run's seconds per step are the median of its step times (`train-students/steps`), a variant's")
+        .append(" the median over its runs and seeds (the lower middle value of an even count), so one slowed run")
+        .append(" (a busy node, a GC storm) cannot decide a speed-up. Raw figures are the measured seconds")
+        .append(" (`train-students/runs`, means over seeds). A run whose seconds per step are more than ")
+        .append(factor).append("× its variant's (or under 1/").append(factor)
+        .append(" of it) is a straggler (`report.straggler-factor` = ").append(factor).append(").\n\n");
+    md.append("| variant | s per step (median) | stragglers |\n|---|---:|---:|\n");
+    for (Report.VariantResult v : report.variants()) {
+      long stragglers = report.stragglers().stream().filter(s -> s.variant().equals(v.name())).count();
+      md.append("| ").append(v.name()).append(" | ").append(RobustWall.seconds(v.secondsPerStep()))
+          .append(" | ").append(stragglers).append(" |\n");
+    }
+    if (report.stragglers().isEmpty()) {
+      md.append("\nNo straggler: every run's seconds per step are within ").append(factor)
+          .append("× of its variant's.\n");
+      return;
+    }
+    md.append("\n**Stragglers** (factor ").append(factor).append("):\n\n")
+        .append("| run | s per step | × its variant's | raw wall s | robust wall s |\n|---|---:|---:|---:|---:|\n");
+    for (Report.Straggler s : report.stragglers()) {
+      md.append("| ").append(s.runId()).append(" | ").append(RobustWall.seconds(s.secondsPerStep()))
+          .append(" | ").append(format("%.2f×", s.ratio()))
+          .append(" | ").append(format("%,.1f", s.rawWallS()))
+          .append(" | ").append(format("%,.1f", s.wallS())).append(" |\n");
+    }
+  }
+
   private static void curves(StringBuilder md, Report report) {
-    md.append("\n## Curves\n\n| variant | budget | steps | wall s (mean) | accuracy (mean ± std) | ECE (mean) | seeds |\n");
-    md.append("|---|---:|---:|---:|---|---:|---|\n");
+    md.append("\n## Curves\n\n| variant | budget | steps | wall s | raw wall s (mean) | accuracy (mean ± std) | ECE (mean) | seeds |\n");
+    md.append("|---|---:|---:|---:|---:|---|---:|---|\n");
     for (Report.VariantResult v : report.variants()) {
       for (BudgetPoint p : v.budgets()) {
         md.append("| ").append(v.name()).append(" | ").append(budget(p.budgetFraction()))
             .append(" | ").append(format("%,d", p.steps()))
             .append(" | ").append(format("%,.1f", p.wallS()))
+            .append(" | ").append(format("%,.1f", p.rawWallS()))
             .append(" | ").append(accuracy(p.accuracyMean())).append(" ± ").append(std(p.accuracyStd()))
             .append(" | ").append(format("%.4f", p.eceMean()))
             .append(" | ").append(p.seeds().stream().map(String::valueOf).collect(Collectors.joining(", ")))

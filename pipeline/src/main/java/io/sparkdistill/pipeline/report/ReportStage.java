@@ -1,6 +1,10 @@
 package io.sparkdistill.pipeline.report;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lag;
+import static org.apache.spark.sql.functions.lit;
 
 import io.sparkdistill.pipeline.dag.Manifest;
 import io.sparkdistill.pipeline.dag.RunLayout;
@@ -30,6 +34,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -43,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * final accuracy is evaluate's top-1; on the text path {@code evaluate/text-models/}, the held-out
  * masked-token accuracy and perplexity, and {@code evaluate/downstream/} when there is a
  * downstream task), the evaluation steps of the full-budget runs in {@code
- * train-students/steps/} (for the training-curve chart) and the teachers' costs from the
+ * train-students/steps/} (each run's median step time for the robust wall figures of {@link
+ * RobustWall}; the full-budget runs' evaluations for the training-curve chart) and the teachers'
+ * costs from the
  * train-teachers, soft-labels and ensemble manifests. The tables are small: they are collected to
  * the driver and the rest is plain Java. Each file is written under a temporary name and renamed.
  */
@@ -60,7 +68,7 @@ public final class ReportStage implements Stage {
 
   @Override
   public List<String> configSections() {
-    return List.of("run.name", "dataset.name");
+    return List.of("run.name", "dataset.name", "report");
   }
 
   @Override
@@ -78,13 +86,14 @@ public final class ReportStage implements Stage {
     } else {
       readEvaluations(spark, layout, students, teachers);
     }
-    List<RunResult> runs = readRuns(spark, layout, students, text);
+    List<RunResult> runs = withStepSeconds(readRuns(spark, layout, students, text), stepSeconds(spark, layout));
     TeacherCosts costs = teacherCosts(context);
     Report report =
         ReportBuilder.build(
             context.config().run().name(), context.config().dataset().name(),
-            text ? Report.MASKED_TOKEN : Report.TOP1, runs, teachers, costs, downstream);
-    Map<String, List<ReportCharts.CurvePoint>> curves = trainingCurves(spark, layout, runs);
+            text ? Report.MASKED_TOKEN : Report.TOP1, runs, teachers, costs, downstream,
+            context.config().report().stragglerFactor());
+    Map<String, List<ReportCharts.CurvePoint>> curves = trainingCurves(spark, layout, runs, report);
 
     FileSystem fs = layout.fs();
     Path dir = context.stageDir();
@@ -98,7 +107,9 @@ public final class ReportStage implements Stage {
     metrics.put("baseline", report.target().variant());
     metrics.put("target_accuracy", report.targetAccuracy());
     metrics.put("max_abs_final_accuracy_difference", report.consistency().maxAbsFinalAccuracyDifference());
+    metrics.put("stragglers", (long) report.stragglers().size());
     for (Report.VariantResult v : report.variants()) {
+      metrics.put("seconds_per_step." + v.name(), v.secondsPerStep());
       if (v.speedupWall() != null) {
         metrics.put("speedup_wall." + v.name(), v.speedupWall());
       }
@@ -234,6 +245,35 @@ public final class ReportStage implements Stage {
     return runs;
   }
 
+  /**
+   * Each run's median step time from {@code train-students/steps/}: the difference of the
+   * cumulative wall seconds from the previous recorded step (from 0 before the first), per step.
+   */
+  private static Map<String, Double> stepSeconds(SparkSession spark, RunLayout layout) {
+    String path = layout.table(StageName.TRAIN_STUDENTS, StudentCurveTable.TABLE);
+    Dataset<Row> steps =
+        read(spark, layout, path, StudentCurveTable.SCHEMA, StudentRunTable.RUN_ID, "step", "wall_seconds");
+    WindowSpec order = Window.partitionBy(StudentRunTable.RUN_ID).orderBy("step");
+    Column seconds = col("wall_seconds").minus(coalesce(lag("wall_seconds", 1).over(order), lit(0.0)));
+    Column stepsDone = col("step").minus(coalesce(lag("step", 1).over(order), lit(-1)));
+    Map<String, Double> medians = new TreeMap<>();
+    for (Row row :
+        steps.select(col(StudentRunTable.RUN_ID), seconds.divide(stepsDone).as("seconds"))
+            .groupBy(StudentRunTable.RUN_ID)
+            .agg(expr("percentile(seconds, 0.5)"))
+            .collectAsList()) {
+      medians.put(row.getString(0), row.getDouble(1));
+    }
+    return medians;
+  }
+
+  /** The runs with their median step times; a run without step rows keeps its mean. */
+  private static List<RunResult> withStepSeconds(List<RunResult> runs, Map<String, Double> stepSeconds) {
+    return runs.stream()
+        .map(r -> stepSeconds.containsKey(r.runId()) ? r.withStepSeconds(stepSeconds.get(r.runId())) : r)
+        .toList();
+  }
+
   private static TeacherCosts teacherCosts(StageContext context) {
     // An ensemble stage that wrote no table (one teacher, or the text path) is no ensemble.
     Optional<Manifest> ensemble =
@@ -251,10 +291,14 @@ public final class ReportStage implements Stage {
 
   /**
    * Per variant, the evaluations of its full-budget (largest budget) run of the smallest seed, by
-   * step.
+   * step, each at the robust seconds of its step (steps done x the variant's seconds per step), so
+   * that a straggler's curve is not stretched.
    */
   private static Map<String, List<ReportCharts.CurvePoint>> trainingCurves(
-      SparkSession spark, RunLayout layout, List<RunResult> runs) {
+      SparkSession spark, RunLayout layout, List<RunResult> runs, Report report) {
+    Map<String, Double> secondsPerStep = new TreeMap<>();
+    report.variants().forEach(v -> secondsPerStep.put(v.name(), v.secondsPerStep()));
+    Map<String, String> variantOf = new TreeMap<>();
     Map<String, RunResult> chosen = new TreeMap<>();
     Comparator<RunResult> order =
         Comparator.comparingDouble(RunResult::budgetFraction)
@@ -266,10 +310,11 @@ public final class ReportStage implements Stage {
     String path = layout.table(StageName.TRAIN_STUDENTS, StudentCurveTable.TABLE);
     Dataset<Row> steps =
         read(spark, layout, path, StudentCurveTable.SCHEMA,
-            StudentRunTable.RUN_ID, "step", "wall_seconds", "test_accuracy");
+            StudentRunTable.RUN_ID, "step", "test_accuracy");
     Map<String, List<ReportCharts.CurvePoint>> curves = new LinkedHashMap<>();
     Map<String, List<ReportCharts.CurvePoint>> byRun = new TreeMap<>();
     chosen.values().forEach(run -> {
+      variantOf.put(run.runId(), run.variant());
       List<ReportCharts.CurvePoint> points = new ArrayList<>();
       curves.put(run.variant() + " (seed " + run.seed() + ")", points);
       byRun.put(run.runId(), points);
@@ -280,7 +325,8 @@ public final class ReportStage implements Stage {
             .orderBy(StudentRunTable.RUN_ID, "step")
             .collectAsList();
     for (Row row : rows) {
-      byRun.get(row.getString(0)).add(new ReportCharts.CurvePoint(row.getDouble(2), row.getDouble(3)));
+      double seconds = (row.getInt(1) + 1) * secondsPerStep.get(variantOf.get(row.getString(0)));
+      byRun.get(row.getString(0)).add(new ReportCharts.CurvePoint(seconds, row.getDouble(2)));
     }
     return curves;
   }

@@ -19,6 +19,8 @@ import java.util.List;
  * @param ece the evaluate stage's expected calibration error
  * @param perplexity the evaluate stage's masked-token perplexity (text path; else null)
  * @param downstreamAccuracy accuracy after fine-tuning on the downstream task (null without one)
+ * @param stepSeconds the median of its step times in {@code train-students/steps/} (see {@link
+ *     WallEstimate}); null when unknown, then {@link #secondsPerStep()} falls back to the mean
  */
 public record RunResult(
     String runId,
@@ -33,9 +35,33 @@ public record RunResult(
     double top1,
     double ece,
     Double perplexity,
-    Double downstreamAccuracy) {
+    Double downstreamAccuracy,
+    Double stepSeconds) {
   public RunResult {
     teachers = List.copyOf(teachers);
+  }
+
+  /** A run whose step times are unknown. */
+  public RunResult(
+      String runId, String variant, String policy, List<String> teachers, double budgetFraction,
+      long seed, int totalSteps, double wallSeconds, double trainedAccuracy, double top1, double ece,
+      Double perplexity, Double downstreamAccuracy) {
+    this(runId, variant, policy, teachers, budgetFraction, seed, totalSteps, wallSeconds,
+        trainedAccuracy, top1, ece, perplexity, downstreamAccuracy, null);
+  }
+
+  /**
+   * Its typical seconds per step: {@code stepSeconds} when known, else the mean, {@code
+   * wallSeconds / totalSteps}.
+   */
+  public double secondsPerStep() {
+    return stepSeconds != null ? stepSeconds : wallSeconds / totalSteps;
+  }
+
+  /** The same run with its median step time. */
+  public RunResult withStepSeconds(double seconds) {
+    return new RunResult(runId, variant, policy, teachers, budgetFraction, seed, totalSteps, wallSeconds,
+        trainedAccuracy, top1, ece, perplexity, downstreamAccuracy, seconds);
   }
 
   /** An image run (no perplexity, no downstream task). */
@@ -43,6 +69,6 @@ public record RunResult(
       String runId, String variant, String policy, List<String> teachers, double budgetFraction,
       long seed, int totalSteps, double wallSeconds, double trainedAccuracy, double top1, double ece) {
     this(runId, variant, policy, teachers, budgetFraction, seed, totalSteps, wallSeconds,
-        trainedAccuracy, top1, ece, null, null);
+        trainedAccuracy, top1, ece, null, null, null);
   }
 }

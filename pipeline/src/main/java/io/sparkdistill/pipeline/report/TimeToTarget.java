@@ -52,9 +52,14 @@ public record TimeToTarget(Double cost, boolean reachedAtSmallestBudget) {
     return of(points, target, BudgetPoint::steps);
   }
 
-  /** Mean wall seconds to the target. */
+  /** Robust wall seconds to the target ({@link BudgetPoint#wallS}). */
   public static TimeToTarget wallSeconds(List<BudgetPoint> points, double target) {
     return of(points, target, BudgetPoint::wallS);
+  }
+
+  /** Measured wall seconds (means over seeds) to the target. */
+  public static TimeToTarget rawWallSeconds(List<BudgetPoint> points, double target) {
+    return of(points, target, BudgetPoint::rawWallS);
   }
 
   /**

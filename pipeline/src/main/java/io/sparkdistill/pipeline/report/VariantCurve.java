@@ -14,8 +14,10 @@ import java.util.stream.Collectors;
  * @param policy none, single, mean, random or online
  * @param teachers the teachers it learned from
  * @param points its budgets, ascending (at least one)
+ * @param secondsPerStep its seconds per step over all its runs ({@link RobustWall})
  */
-public record VariantCurve(String name, String policy, List<String> teachers, List<BudgetPoint> points) {
+public record VariantCurve(
+    String name, String policy, List<String> teachers, List<BudgetPoint> points, double secondsPerStep) {
   public static final String NO_TEACHER = "none";
   public static final String ONLINE = "online";
 
@@ -55,12 +57,13 @@ public record VariantCurve(String name, String policy, List<String> teachers, Li
                       + run.policy() + " " + run.teachers() + ")");
             }
           }
+          double secondsPerStep = RobustWall.lowerMedian(variantRuns.stream().map(RunResult::secondsPerStep).toList());
           List<BudgetPoint> points = new ArrayList<>();
           variantRuns.stream()
               .collect(Collectors.groupingBy(RunResult::budgetFraction, TreeMap::new, Collectors.toList()))
               .values()
-              .forEach(budgetRuns -> points.add(BudgetPoint.of(budgetRuns)));
-          curves.add(new VariantCurve(name, first.policy(), first.teachers(), points));
+              .forEach(budgetRuns -> points.add(BudgetPoint.of(budgetRuns, secondsPerStep)));
+          curves.add(new VariantCurve(name, first.policy(), first.teachers(), points, secondsPerStep));
         });
     return curves;
   }

@@ -68,6 +68,12 @@ public final class TrainStudentsStage implements Stage {
    * after that step of that run (after its checkpoint, if one falls there), as a killed driver would.
    */
   public static final String KILL_CONF = "spark.distill.faults.kill-student";
+
+  /**
+   * Spark setting for straggler tests: {@code <run id>@<milliseconds>} makes every step of that run
+   * sleep that long inside its timing, as a busy node would slow it.
+   */
+  public static final String SLOW_CONF = "spark.distill.faults.slow-student";
   private static final String CHECKPOINTS = "_checkpoints";
   private static final int WARM_UP_STEPS = 200;
 
@@ -126,6 +132,7 @@ public final class TrainStudentsStage implements Stage {
     List<Row> stepRows = new ArrayList<>();
     Map<String, Object> metrics = new LinkedHashMap<>();
     String kill = spark.conf().get(KILL_CONF, "");
+    String slow = spark.conf().get(SLOW_CONF, "");
     List<StudentRun> plans;
     long examples;
     int trainViews;
@@ -151,6 +158,9 @@ public final class TrainStudentsStage implements Stage {
               throw new IllegalStateException("injected kill of " + plan.runId() + " after step " + killStep + " (test)");
             }
           });
+        }
+        if (slow.startsWith(plan.runId() + "@")) {
+          listeners.add(sleepingBeforeEachStep(Long.parseLong(slow.substring(slow.indexOf('@') + 1))));
         }
         TrainResult result =
             trainer.train(
@@ -192,6 +202,24 @@ public final class TrainStudentsStage implements Stage {
     metrics.put("train_views", (long) trainViews);
     metrics.put("full_budget_steps", settings.fullSteps(examples));
     return new StageOutcome(Map.of("runs", runCount, "steps", stepCount), metrics, List.of());
+  }
+
+  /** The {@link #SLOW_CONF} hook: sleeps {@code millis} before each step, inside its timing. */
+  private static StepListener sleepingBeforeEachStep(long millis) {
+    return new StepListener() {
+      @Override
+      public void onStep(StepMetrics metrics, int totalSteps) {}
+
+      @Override
+      public void beforeStep(int step, int totalSteps) {
+        try {
+          Thread.sleep(millis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted in an injected slow step (test)", e);
+        }
+      }
+    };
   }
 
   /** Seconds since {@code t0} ({@link System#nanoTime}), to one decimal, for the log. */

@@ -17,6 +17,16 @@ public interface StepListener {
   void onStep(StepMetrics metrics, int totalSteps);
 
   /**
+   * Called just before step {@code step} runs, inside the step's timing: what it does counts as
+   * training time ({@link StepMetrics#wallSeconds()}). For fault injection (a slowed run); nothing
+   * by default.
+   *
+   * @param step the 0-based step about to run
+   * @param totalSteps number of steps the run will make
+   */
+  default void beforeStep(int step, int totalSteps) {}
+
+  /**
    * Logs progress at INFO every {@code every} steps, at evaluations and at the last step: step /
    * total, samples per second, time left, losses, learning rate and the latest test accuracy (with
    * the step it was measured at, when that was an earlier step) and, at evaluations of a

@@ -153,6 +153,9 @@ public final class StepLoop {
           engine.setRandomSeed(TrainLoop.engineSeed(seed * 0x9E3779B97F4A7C15L + s));
         }
         long begin = System.nanoTime();
+        for (StepListener listener : settings.listeners()) {
+          listener.beforeStep(s, totalSteps);
+        }
         Map<String, Double> losses = step.run(trainer, order.next(), s);
         samples += settings.batchSize();
         trainSeconds += (System.nanoTime() - begin) / 1e9;

@@ -177,6 +177,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theStragglerFactorDefaultsToOneAndAHalfAndMustExceedOne() throws IOException {
+    Path file = write("straggler.conf", "report.straggler-factor = 1.0\n");
+
+    assertThat(ConfigLoader.load(write("plain.conf", ""), List.of()).report().stragglerFactor()).isEqualTo(1.5);
+    assertThatThrownBy(() -> ConfigLoader.load(file, List.of()))
+        .isInstanceOf(ConfigError.class)
+        .hasMessageStartingWith("report.straggler-factor: must be a finite number above 1, got 1.0 (")
+        .hasMessageEndingWith("straggler.conf: 1)");
+  }
+
+  @Test
   void aBadEnumListsTheAllowedValues() throws IOException {
     Path file = write("a.conf", "");
 

@@ -82,9 +82,9 @@ class ReportBuilderTest {
 
   @Test
   void aSingleSeedHasNoStandardDeviation() {
-    BudgetPoint one = BudgetPoint.of(List.of(run("v", "none", List.of(), 1.0, 1, 100, 0.8)));
+    BudgetPoint one = BudgetPoint.of(List.of(run("v", "none", List.of(), 1.0, 1, 100, 0.8)), 0.1);
     BudgetPoint two =
-        BudgetPoint.of(List.of(run("v", "none", List.of(), 1.0, 2, 100, 0.9), run("v", "none", List.of(), 1.0, 1, 100, 0.8)));
+        BudgetPoint.of(List.of(run("v", "none", List.of(), 1.0, 2, 100, 0.9), run("v", "none", List.of(), 1.0, 1, 100, 0.8)), 0.1);
 
     assertThat(one.accuracyStd()).isNull();
     assertThat(two.accuracyStd()).isCloseTo(Math.sqrt(0.005), within(1e-12));

@@ -44,7 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  * </pre>
  *
  * Teachers: a trains in 30 s and labels in 10 s, b in 20 s and 8 s; the ensemble of a and b takes
- * 5 s.
+ * 5 s. Each run's steps go at an even pace, so its seconds per step are wall / steps, and a
+ * variant's are the lower middle of its runs': baseline 0.100 (robust walls 50 and 100 s), kd
+ * 0.120 (60, 120), ens 0.110 (55, 110), online 0.140 (70, 140).
  */
 class ReportStageTest extends LocalSparkTest {
   private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -86,10 +88,12 @@ class ReportStageTest extends LocalSparkTest {
         policy.equals("none") ? 0 : total, 32, 32L * total, wall, top1 + drift, "students/" + runId));
     models.add(RowFactory.create(runId, "student", variant, budget, seed, 100L, top1, null, 0.05,
         List.of(top1, top1), List.of(List.of(1L, 0L), List.of(0L, 1L))));
-    for (int step = 1; step <= 4; step++) {
-      Double accuracy = step % 2 == 0 ? top1 * step / 4 : null; // evaluated at steps 2 and 4
-      steps.add(RowFactory.create(runId, variant, budget, seed, step, 32L * step, wall * step / 4, 0.1,
-          1.0 / step, Map.of("ce", 1.0 / step), accuracy, null));
+    // Four recorded steps, a quarter of the run apart, at an even pace: the median step time is wall / total.
+    for (int k = 1; k <= 4; k++) {
+      Double accuracy = k % 2 == 0 ? top1 * k / 4 : null; // evaluated at the second and the last
+      int step = total * k / 4 - 1;
+      steps.add(RowFactory.create(runId, variant, budget, seed, step, 32L * (step + 1), wall * k / 4, 0.1,
+          1.0 / k, Map.of("ce", 1.0 / k), accuracy, null));
     }
   }
 
@@ -120,9 +124,10 @@ class ReportStageTest extends LocalSparkTest {
         .parquet(layout.table(StageName.EVALUATE, EvaluationTable.MODELS));
   }
 
-  private StageOutcome runReport() throws Exception {
+  private StageOutcome runReport(String... extraLines) throws Exception {
     Path conf = dir.resolve("run.conf");
-    Files.writeString(conf, "run.name = \"report-test\"\nrun.root = \"" + dir.resolve("run") + "\"\ndataset.name = \"toy\"\n");
+    Files.writeString(conf, "run.name = \"report-test\"\nrun.root = \"" + dir.resolve("run") + "\"\ndataset.name = \"toy\"\n"
+        + String.join("\n", extraLines) + "\n");
     RunConfig config = ConfigLoader.load(conf, List.of());
     return new ReportStage().run(new StageContext(config, layout, manifests, () -> spark, StageName.REPORT));
   }
@@ -158,17 +163,20 @@ class ReportStageTest extends LocalSparkTest {
     assertThat(json.get("variants")).extracting(v -> v.get("name").asText())
         .containsExactly("baseline", "ens", "kd", "online");
 
-    // baseline: 0.71 at 500 steps, 0.81 at 1000 -> the target at 1000 steps, 102 s
+    // baseline: 0.71 at 500 steps, 0.81 at 1000 -> the target at 1000 steps, 100 s (raw 102 s)
     JsonNode baseline = variant(json, "baseline");
     assertThat(baseline.get("final_accuracy").asDouble()).isCloseTo(0.81, within(1e-9));
     assertThat(baseline.get("final_accuracy_std").asDouble()).isCloseTo(Math.sqrt(2 * 0.01 * 0.01), within(1e-9));
     assertThat(baseline.get("steps_to_target").asDouble()).isCloseTo(1000, within(1e-9));
-    assertThat(baseline.get("wall_s_to_target").asDouble()).isCloseTo(102, within(1e-9));
+    assertThat(baseline.get("seconds_per_step").asDouble()).isCloseTo(0.1, within(1e-9));
+    assertThat(baseline.get("wall_s_to_target").asDouble()).isCloseTo(100, within(1e-9));
+    assertThat(baseline.get("raw_wall_s_to_target").asDouble()).isCloseTo(102, within(1e-9));
     assertThat(baseline.get("speedup_wall").asDouble()).isCloseTo(1, within(1e-9));
+    assertThat(baseline.get("raw_speedup_wall").asDouble()).isCloseTo(1, within(1e-9));
     assertThat(baseline.get("teacher_cost_s").asDouble()).isEqualTo(0.0);
     assertThat(baseline.get("speedup_wall_with_teacher_cost").asDouble()).isCloseTo(1, within(1e-9));
 
-    // kd: 0.77 at 500 steps / 61 s, 0.86 at 1000 / 122 s -> 4/9 of the way
+    // kd: 0.77 at 500 steps / 60 s (raw 61 s), 0.86 at 1000 / 120 s (raw 122 s) -> 4/9 of the way
     JsonNode kd = variant(json, "kd");
     double f = 0.04 / 0.09;
     assertThat(kd.get("policy").asText()).isEqualTo("single");
@@ -176,29 +184,33 @@ class ReportStageTest extends LocalSparkTest {
     assertThat(kd.get("final_accuracy").asDouble()).isCloseTo(0.86, within(1e-9));
     assertThat(kd.get("seeds").toString()).isEqualTo("[1,2]");
     assertThat(kd.get("steps_to_target").asDouble()).isCloseTo(500 + f * 500, within(1e-6));
-    assertThat(kd.get("wall_s_to_target").asDouble()).isCloseTo(61 + f * 61, within(1e-6));
+    assertThat(kd.get("wall_s_to_target").asDouble()).isCloseTo(60 + f * 60, within(1e-6));
+    assertThat(kd.get("raw_wall_s_to_target").asDouble()).isCloseTo(61 + f * 61, within(1e-6));
     assertThat(kd.get("speedup_steps").asDouble()).isCloseTo(1000 / (500 + f * 500), within(1e-6));
-    assertThat(kd.get("speedup_wall").asDouble()).isCloseTo(102 / (61 + f * 61), within(1e-6));
+    assertThat(kd.get("speedup_wall").asDouble()).isCloseTo(100 / (60 + f * 60), within(1e-6));
+    assertThat(kd.get("raw_speedup_wall").asDouble()).isCloseTo(102 / (61 + f * 61), within(1e-6));
     assertThat(kd.get("teacher_cost_s").asDouble()).isCloseTo(40, within(1e-9));
-    assertThat(kd.get("speedup_wall_with_teacher_cost").asDouble()).isCloseTo(102 / (61 + f * 61 + 40), within(1e-6));
+    assertThat(kd.get("speedup_wall_with_teacher_cost").asDouble()).isCloseTo(100 / (60 + f * 60 + 40), within(1e-6));
     assertThat(kd.get("reached_at_smallest_budget").asBoolean()).isFalse();
     JsonNode kdHalf = kd.get("budgets").get(0);
     assertThat(kdHalf.get("budget_fraction").asDouble()).isEqualTo(0.5);
     assertThat(kdHalf.get("steps").asInt()).isEqualTo(500);
-    assertThat(kdHalf.get("wall_s").asDouble()).isCloseTo(61, within(1e-9));
+    assertThat(kdHalf.get("wall_s").asDouble()).isCloseTo(60, within(1e-9));
+    assertThat(kdHalf.get("raw_wall_s").asDouble()).isCloseTo(61, within(1e-9));
     assertThat(kdHalf.get("accuracy_mean").asDouble()).isCloseTo(0.77, within(1e-9));
     assertThat(kdHalf.get("accuracy_std").asDouble()).isCloseTo(Math.sqrt(2 * 0.01 * 0.01), within(1e-9));
     assertThat(kdHalf.get("accuracies").size()).isEqualTo(2);
     assertThat(kdHalf.get("ece_mean").asDouble()).isCloseTo(0.05, within(1e-9));
 
-    // ens: 0.83 already at 500 steps / 56 s (an upper bound); it pays a + b + the ensemble = 73 s
+    // ens: 0.83 already at 500 steps / 55 s (raw 56 s; upper bounds); it pays a + b + the ensemble = 73 s
     JsonNode ens = variant(json, "ens");
     assertThat(ens.get("steps_to_target").asDouble()).isEqualTo(500.0);
-    assertThat(ens.get("wall_s_to_target").asDouble()).isCloseTo(56, within(1e-9));
+    assertThat(ens.get("wall_s_to_target").asDouble()).isCloseTo(55, within(1e-9));
+    assertThat(ens.get("raw_wall_s_to_target").asDouble()).isCloseTo(56, within(1e-9));
     assertThat(ens.get("reached_at_smallest_budget").asBoolean()).isTrue();
     assertThat(ens.get("speedup_steps").asDouble()).isCloseTo(2.0, within(1e-9));
     assertThat(ens.get("teacher_cost_s").asDouble()).isCloseTo(30 + 10 + 20 + 8 + 5, within(1e-9));
-    assertThat(ens.get("speedup_wall_with_teacher_cost").asDouble()).isCloseTo(102.0 / (56 + 73), within(1e-9));
+    assertThat(ens.get("speedup_wall_with_teacher_cost").asDouble()).isCloseTo(100.0 / (55 + 73), within(1e-9));
 
     // online: one seed, never reaches 0.81; pays the teacher's training only
     JsonNode online = variant(json, "online");
@@ -219,7 +231,8 @@ class ReportStageTest extends LocalSparkTest {
     JsonNode kdLower = kd.get("lower_targets").get(0);
     assertThat(kdLower.get("steps_to_target").asDouble()).isEqualTo(500.0);
     assertThat(kdLower.get("reached_at_smallest_budget").asBoolean()).isTrue();
-    assertThat(kdLower.get("speedup_wall").asDouble()).isCloseTo(52.0 / 61, within(1e-9));
+    assertThat(kdLower.get("speedup_wall").asDouble()).isCloseTo(50.0 / 60, within(1e-9));
+    assertThat(kdLower.get("raw_speedup_wall").asDouble()).isCloseTo(52.0 / 61, within(1e-9));
     assertThat(kd.get("lower_targets").get(1).get("steps_to_target").asDouble())
         .isCloseTo(kd.get("steps_to_target").asDouble(), within(1e-9));
 
@@ -234,8 +247,13 @@ class ReportStageTest extends LocalSparkTest {
 
     String md = Files.readString(reportFile("report.md"));
     assertThat(md).contains("**Target:** test top-1 accuracy **0.8100**");
-    assertThat(md).contains("| online | a (online) | 0.7600 ± – (1 seed) | not reached | not reached | – | s1 not reached | – |");
-    assertThat(md).contains("| ens | ensemble (mean) | 0.8700 ± 0.0141 (2 seeds) | ≤ 500 | ≤ 56.0 | ≥ 2.00× |");
+    assertThat(md).contains("| online | a (online) | 0.7600 ± – (1 seed) | not reached | not reached | not reached | – | s1 not reached | – | – |");
+    assertThat(md).contains("| ens | ensemble (mean) | 0.8700 ± 0.0141 (2 seeds) | ≤ 500 | ≤ 55.0 | ≤ 56.0 | ≥ 2.00× |");
+    assertThat(md).contains("## Wall-clock estimate", "| kd | 0.12 | 0 |", "No straggler");
+    assertThat(json.get("stragglers")).isEmpty();
+    assertThat(json.get("wall_estimate").get("straggler_factor").asDouble()).isEqualTo(1.5);
+    assertThat(json.get("wall_estimate").get("figures").asText()).startsWith("robust: ");
+    assertThat(json.get("wall_estimate").get("raw_figures").asText()).startsWith("raw: ");
     assertThat(md).contains("## Lower targets", "## Teachers", "## How to read this", "| a | 0.9000 | 0.0400 | 30.0 | 10.0 |");
 
     for (String chart : List.of("accuracy_vs_wall.png", "training_curves.png")) {
@@ -250,7 +268,58 @@ class ReportStageTest extends LocalSparkTest {
     assertThat(outcome.rowCounts()).containsEntry("variants", 4L);
     assertThat((double) outcome.metrics().get("target_accuracy")).isCloseTo(0.81, within(1e-9));
     assertThat(outcome.metrics()).containsKeys("speedup_wall.baseline", "speedup_wall.kd", "speedup_wall.ens")
-        .doesNotContainKey("speedup_wall.online");
+        .doesNotContainKey("speedup_wall.online")
+        .containsEntry("stragglers", 0L);
+    assertThat((double) outcome.metrics().get("seconds_per_step.kd")).isCloseTo(0.12, within(1e-9));
+  }
+
+  @Test
+  void aSlowedRunIsFlaggedInTheReportAndItsWarningsAndDoesNotMoveTheWallSpeedUp() throws Exception {
+    variants();
+    // kd's full-budget seed 2 took 5x as long, every step of it (124 s -> 620 s).
+    int slowed = runs.indexOf(runs.stream().filter(r -> r.getString(0).equals("kd.b1.0.s2")).findFirst().orElseThrow());
+    Object[] row = rowValues(runs.get(slowed));
+    row[10] = 620.0;
+    runs.set(slowed, RowFactory.create(row));
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.get(i).getString(0).equals("kd.b1.0.s2")) {
+        Object[] step = rowValues(steps.get(i));
+        step[6] = (Double) step[6] * 5;
+        steps.set(i, RowFactory.create(step));
+      }
+    }
+    writeTables();
+
+    StageOutcome outcome = runReport("report.straggler-factor = 2.5");
+
+    JsonNode json = new ObjectMapper().readTree(reportFile("report.json").toFile());
+    JsonNode kd = variant(json, "kd");
+    double f = 0.04 / 0.09;
+    // kd's runs now take 0.120, 0.120, 0.124 and 0.620 s per step: the lower middle is still 0.120.
+    assertThat(kd.get("seconds_per_step").asDouble()).isCloseTo(0.12, within(1e-9));
+    assertThat(kd.get("speedup_steps").asDouble()).isCloseTo(1000 / (500 + f * 500), within(1e-6));
+    assertThat(kd.get("speedup_wall").asDouble()).isCloseTo(100 / (60 + f * 60), within(1e-6));
+    assertThat(kd.get("raw_wall_s_to_target").asDouble()).isCloseTo(61 + f * ((120 + 620) / 2.0 - 61), within(1e-6));
+    JsonNode straggler = json.get("stragglers").get(0);
+    assertThat(json.get("stragglers")).hasSize(1);
+    assertThat(straggler.get("run_id").asText()).isEqualTo("kd.b1.0.s2");
+    assertThat(straggler.get("ratio").asDouble()).isCloseTo(0.62 / 0.12, within(1e-9));
+    assertThat(straggler.get("raw_wall_s").asDouble()).isEqualTo(620.0);
+    assertThat(straggler.get("wall_s").asDouble()).isCloseTo(120, within(1e-9));
+    assertThat(json.get("wall_estimate").get("straggler_factor").asDouble()).isEqualTo(2.5);
+    assertThat(outcome.warnings()).anySatisfy(w -> assertThat(w)
+        .startsWith("straggler: run kd.b1.0.s2 took 0.62 s per step, 5.17x its variant's median 0.12 s (straggler factor 2.5)"));
+    assertThat(outcome.metrics()).containsEntry("stragglers", 1L);
+    String md = Files.readString(reportFile("report.md"));
+    assertThat(md).contains("**Stragglers** (factor 2.5)", "| kd.b1.0.s2 | 0.62 | 5.17× | 620.0 | 120.0 |", "- straggler: run kd.b1.0.s2");
+  }
+
+  private static Object[] rowValues(Row row) {
+    Object[] values = new Object[row.size()];
+    for (int i = 0; i < row.size(); i++) {
+      values[i] = row.get(i);
+    }
+    return values;
   }
 
   @Test

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** The interpolation of steps and seconds to a target accuracy, on hand-made curves. */
 class TimeToTargetTest {
   private static BudgetPoint point(double budget, int steps, double wall, double accuracy) {
-    return new BudgetPoint(budget, steps, wall, accuracy, null, List.of(accuracy), List.of(1L), 0.0);
+    return new BudgetPoint(budget, steps, wall, wall, accuracy, null, List.of(accuracy), List.of(1L), 0.0);
   }
 
   /** 0.70 at 250 steps / 20 s, 0.80 at 500 / 45 s, 0.90 at 1000 / 100 s. */

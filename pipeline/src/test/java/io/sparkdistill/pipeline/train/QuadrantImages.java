@@ -59,6 +59,22 @@ public final class QuadrantImages {
     }
   }
 
+  /**
+   * Writes a train and a test split ({@link #writeIdx}) under {@code dir/idx} and a run
+   * configuration {@code dir/run.conf} over them: {@code run.root = dir/run}, the {@link #idxConfig}
+   * settings, then {@code settings}.
+   *
+   * @return the configuration file
+   */
+  public static java.nio.file.Path writeRun(java.nio.file.Path dir, int train, int test, String settings)
+      throws java.io.IOException {
+    writeIdx(dir.resolve("idx"), train, test);
+    java.nio.file.Path conf = dir.resolve("run.conf");
+    java.nio.file.Files.writeString(
+        conf, "run.root = \"" + dir.resolve("run") + "\"\n" + idxConfig(dir.resolve("idx")) + settings);
+    return conf;
+  }
+
   /** The {@code dataset} and {@code ingest} settings of a run on the files of {@link #writeIdx}. */
   public static String idxConfig(java.nio.file.Path dir) {
     return "dataset.idx { dir = \"" + dir + "\", class-names = [tl, tr, bl]\n"
