@@ -131,7 +131,7 @@ public final class FineTuner {
       StepLoop.Settings loop =
           new StepLoop.Settings(
               model, new Shape[] {sequence, sequence, sequence}, settings, totalSteps, batchSize, train.size(),
-              seed, 0, null, 1, listeners);
+              seed, 0, null, 1, listeners, true);
       TrainResult result =
           StepLoop.run(
               loop,

@@ -121,6 +121,6 @@ public abstract class LoopBuilder<B extends LoopBuilder<B>> {
   protected StepLoop.Settings settings(Shape[] inputShapes, int examples) {
     return new StepLoop.Settings(
         model, inputShapes, optimizer, totalSteps, batchSize, examples, seed, evaluateEvery, checkpoints,
-        checkpointEvery, List.copyOf(listeners));
+        checkpointEvery, List.copyOf(listeners), false);
   }
 }

@@ -69,6 +69,9 @@ public final class StepLoop {
    * @param checkpoints where checkpoints go; null for none
    * @param checkpointEvery checkpoint interval in steps (with {@code checkpoints})
    * @param listeners told about every step
+   * @param pretrainedParts true when the block holds initialised parts under new ones (a pre-trained
+   *     encoder under a new head): DJL initialises the new parts without giving the kept arrays a
+   *     gradient, so the loop attaches one
    */
   public record Settings(
       Model model,
@@ -81,7 +84,8 @@ public final class StepLoop {
       int evaluateEvery,
       TrainCheckpoints checkpoints,
       int checkpointEvery,
-      List<StepListener> listeners) {}
+      List<StepListener> listeners,
+      boolean pretrainedParts) {}
 
   private StepLoop() {}
 
@@ -137,9 +141,9 @@ public final class StepLoop {
     try (Trainer trainer = model.newTrainer(config)) {
       if (!block.isInitialized()) {
         trainer.initialize(settings.inputShapes());
-        // A block initialised in part (a pre-trained encoder under a new head) keeps the arrays it
-        // had, which DJL initialises without a gradient.
-        TrainLoop.attachGradients(block);
+        if (settings.pretrainedParts()) {
+          TrainLoop.attachGradients(block);
+        }
       }
       if (resumed != null) {
         TrainCheckpoints.restoreOptimizer(resumed, block, update, model.getNDManager());
