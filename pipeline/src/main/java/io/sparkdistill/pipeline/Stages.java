@@ -39,7 +39,7 @@ public final class Stages {
     stages.put(StageName.ENSEMBLE, config -> new EnsembleStage(task(config)));
     stages.put(StageName.TRAIN_STUDENTS, config -> new TrainStudentsStage(task(config)));
     stages.put(StageName.EVALUATE, config -> new EvaluateStage(task(config)));
-    stages.put(StageName.REPORT, config -> new ReportStage());
+    stages.put(StageName.REPORT, config -> new ReportStage(task(config)));
     return StageRegistry.configured(stages);
   }
 }

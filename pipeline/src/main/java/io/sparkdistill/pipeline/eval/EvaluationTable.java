@@ -28,6 +28,19 @@ public final class EvaluationTable {
   public static final String KIND_STUDENT = io.sparkdistill.pipeline.task.EvaluatedModel.STUDENT;
 
   /**
+   * The columns that name a model in every task's models table: {@code model} (teacher name or
+   * student run id), {@code kind}, and {@code variant}, {@code budget_fraction}, {@code seed} (null
+   * for teachers).
+   */
+  public static final StructType MODEL_COLUMNS =
+      new StructType()
+          .add(MODEL, DataTypes.StringType, false)
+          .add(KIND, DataTypes.StringType, false)
+          .add(VARIANT, DataTypes.StringType, true)
+          .add(BUDGET_FRACTION, DataTypes.DoubleType, true)
+          .add(SEED, DataTypes.LongType, true);
+
+  /**
    * {@code model}: teacher name or student run id; {@code kind}: teacher or student; {@code
    * variant}, {@code budget_fraction}, {@code seed}: null for teachers; {@code top5}: null with 5
    * classes or fewer; {@code ece}: expected calibration error over 15 equal-width confidence bins;
@@ -36,12 +49,7 @@ public final class EvaluationTable {
    * class 0..classes-1 in both.
    */
   public static final StructType MODELS_SCHEMA =
-      new StructType()
-          .add(MODEL, DataTypes.StringType, false)
-          .add(KIND, DataTypes.StringType, false)
-          .add(VARIANT, DataTypes.StringType, true)
-          .add(BUDGET_FRACTION, DataTypes.DoubleType, true)
-          .add(SEED, DataTypes.LongType, true)
+      MODEL_COLUMNS
           .add(EXAMPLES, DataTypes.LongType, false)
           .add(TOP1, DataTypes.DoubleType, false)
           .add(TOP5, DataTypes.DoubleType, true)

@@ -36,12 +36,7 @@ public final class TextEvaluationTable {
    * over {@value Calibration#BINS} equal-width confidence bins.
    */
   public static final StructType MODELS_SCHEMA =
-      new StructType()
-          .add(MODEL, DataTypes.StringType, false)
-          .add(KIND, DataTypes.StringType, false)
-          .add(VARIANT, DataTypes.StringType, true)
-          .add(BUDGET_FRACTION, DataTypes.DoubleType, true)
-          .add(SEED, DataTypes.LongType, true)
+      EvaluationTable.MODEL_COLUMNS
           .add(POSITIONS, DataTypes.LongType, false)
           .add(TOP1, DataTypes.DoubleType, false)
           .add(TOP5, DataTypes.DoubleType, false)

@@ -10,7 +10,10 @@ import io.sparkdistill.pipeline.task.StudentTraining;
 import io.sparkdistill.pipeline.task.Task;
 import io.sparkdistill.pipeline.task.TeacherTraining;
 import io.sparkdistill.pipeline.task.TestScoring;
+import io.sparkdistill.pipeline.eval.EvaluationTable;
+import io.sparkdistill.pipeline.report.Report;
 import java.util.List;
+import org.apache.spark.sql.types.StructType;
 import java.util.Map;
 
 /**
@@ -90,6 +93,21 @@ public final class ImageClassification implements Task {
   @Override
   public List<String> evaluateConfig() {
     return ClassifierScoring.config();
+  }
+
+  @Override
+  public String modelsTable() {
+    return EvaluationTable.MODELS;
+  }
+
+  @Override
+  public StructType modelsSchema() {
+    return EvaluationTable.MODELS_SCHEMA;
+  }
+
+  @Override
+  public String accuracyName() {
+    return Report.TOP1;
   }
 
   @Override

@@ -10,7 +10,10 @@ import io.sparkdistill.pipeline.task.StudentTraining;
 import io.sparkdistill.pipeline.task.Task;
 import io.sparkdistill.pipeline.task.TeacherTraining;
 import io.sparkdistill.pipeline.task.TestScoring;
+import io.sparkdistill.pipeline.eval.TextEvaluationTable;
+import io.sparkdistill.pipeline.report.Report;
 import java.util.List;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Masked language modelling ({@code dataset.format} brown, c4 or text): a corpus packed into
@@ -93,6 +96,21 @@ public final class MaskedLanguageModeling implements Task {
   @Override
   public List<String> evaluateConfig() {
     return MaskedLmScoring.config();
+  }
+
+  @Override
+  public String modelsTable() {
+    return TextEvaluationTable.MODELS;
+  }
+
+  @Override
+  public StructType modelsSchema() {
+    return TextEvaluationTable.MODELS_SCHEMA;
+  }
+
+  @Override
+  public String accuracyName() {
+    return Report.MASKED_TOKEN;
   }
 
   @Override

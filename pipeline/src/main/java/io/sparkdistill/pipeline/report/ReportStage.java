@@ -10,6 +10,7 @@ import io.sparkdistill.pipeline.dag.Manifest;
 import io.sparkdistill.pipeline.dag.RunLayout;
 import io.sparkdistill.pipeline.dag.Stage;
 import io.sparkdistill.pipeline.dag.StageContext;
+import io.sparkdistill.pipeline.task.Task;
 import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.dag.StageOutcome;
 import io.sparkdistill.pipeline.eval.DownstreamTable;
@@ -56,6 +57,12 @@ import org.slf4j.LoggerFactory;
  * the driver and the rest is plain Java. Each file is written under a temporary name and renamed.
  */
 public final class ReportStage implements Stage {
+  private final Task task;
+
+  public ReportStage(Task task) {
+    this.task = task;
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(ReportStage.class);
 
   public static final String JSON = "report.json";
@@ -78,20 +85,16 @@ public final class ReportStage implements Stage {
     Map<String, ModelScore> students = new TreeMap<>();
     Map<String, ModelScore> teachers = new TreeMap<>();
     context.describe("read evaluations and curves");
-    boolean text = context.config().dataset().isText();
-    Report.Downstream downstream = null;
-    if (text) {
-      readTextEvaluations(spark, layout, students, teachers);
-      downstream = readDownstream(spark, layout, students, teachers);
-    } else {
-      readEvaluations(spark, layout, students, teachers);
-    }
-    List<RunResult> runs = withStepSeconds(readRuns(spark, layout, students, text), stepSeconds(spark, layout));
+    String modelsPath = layout.table(StageName.EVALUATE, task.modelsTable());
+    readEvaluations(spark, layout, modelsPath, task.modelsSchema(), students, teachers);
+    Report.Downstream downstream = readDownstream(spark, layout, students, teachers);
+    List<RunResult> runs =
+        withStepSeconds(readRuns(spark, layout, students, modelsPath), stepSeconds(spark, layout));
     TeacherCosts costs = teacherCosts(context);
     Report report =
         ReportBuilder.build(
             context.config().run().name(), context.config().dataset().name(),
-            text ? Report.MASKED_TOKEN : Report.TOP1, runs, teachers, costs, downstream,
+            task.accuracyName(), runs, teachers, costs, downstream,
             context.config().report().stragglerFactor());
     Map<String, List<ReportCharts.CurvePoint>> curves = trainingCurves(spark, layout, runs, report);
 
@@ -126,35 +129,30 @@ public final class ReportStage implements Stage {
         report.warnings());
   }
 
-  /** Evaluate's rows, split into students (by run id) and teachers (by name). */
+  /**
+   * Evaluate's models table of the run's task, split into students (by run id) and teachers (by
+   * name); perplexity where the task's table has it (masked-language models).
+   */
   private static void readEvaluations(
-      SparkSession spark, RunLayout layout, Map<String, ModelScore> students, Map<String, ModelScore> teachers) {
-    String path = layout.table(StageName.EVALUATE, EvaluationTable.MODELS);
-    Dataset<Row> models =
-        read(spark, layout, path, EvaluationTable.MODELS_SCHEMA,
-            EvaluationTable.MODEL, EvaluationTable.KIND, EvaluationTable.TOP1, EvaluationTable.ECE);
-    for (Row row : models.collectAsList()) {
-      put(path, row.getString(0), row.getString(1), new ModelScore(row.getDouble(2), row.getDouble(3)),
-          students, teachers);
-    }
-  }
-
-  /** The text path's {@code evaluate/text-models/}, split into students and teachers. */
-  private static void readTextEvaluations(
-      SparkSession spark, RunLayout layout, Map<String, ModelScore> students, Map<String, ModelScore> teachers) {
-    String path = layout.table(StageName.EVALUATE, TextEvaluationTable.MODELS);
-    Dataset<Row> models =
-        read(spark, layout, path, TextEvaluationTable.MODELS_SCHEMA,
-            TextEvaluationTable.MODEL, TextEvaluationTable.KIND, TextEvaluationTable.TOP1,
-            TextEvaluationTable.ECE, TextEvaluationTable.PERPLEXITY);
-    for (Row row : models.collectAsList()) {
-      put(path, row.getString(0), row.getString(1),
-          new ModelScore(row.getDouble(2), row.getDouble(3), row.getDouble(4), null), students, teachers);
+      SparkSession spark, RunLayout layout, String path, StructType schema, Map<String, ModelScore> students,
+      Map<String, ModelScore> teachers) {
+    boolean perplexity = schema.getFieldIndex(TextEvaluationTable.PERPLEXITY).isDefined();
+    String[] columns =
+        perplexity
+            ? new String[] {EvaluationTable.MODEL, EvaluationTable.KIND, EvaluationTable.TOP1, EvaluationTable.ECE,
+                TextEvaluationTable.PERPLEXITY}
+            : new String[] {EvaluationTable.MODEL, EvaluationTable.KIND, EvaluationTable.TOP1, EvaluationTable.ECE};
+    for (Row row : read(spark, layout, path, schema, columns).collectAsList()) {
+      ModelScore score =
+          perplexity
+              ? new ModelScore(row.getDouble(2), row.getDouble(3), row.getDouble(4), null)
+              : new ModelScore(row.getDouble(2), row.getDouble(3));
+      put(path, row.getString(0), row.getString(1), score, students, teachers);
     }
   }
 
   /**
-   * The text path's {@code evaluate/downstream/}, when evaluate fine-tuned on a downstream task:
+   * Evaluate's {@code evaluate/downstream/}, when it fine-tuned on a downstream task (text):
    * each model's accuracy joins its score; the untrained network's row is the task's reference.
    */
   private static Report.Downstream readDownstream(
@@ -212,7 +210,7 @@ public final class ReportStage implements Stage {
 
   /** The student runs, each with its evaluation; fails naming the runs evaluate has not scored. */
   private static List<RunResult> readRuns(
-      SparkSession spark, RunLayout layout, Map<String, ModelScore> scores, boolean text) {
+      SparkSession spark, RunLayout layout, Map<String, ModelScore> scores, String modelsPath) {
     String path = layout.table(StageName.TRAIN_STUDENTS, StudentRunTable.TABLE);
     Dataset<Row> table =
         read(spark, layout, path, StudentRunTable.SCHEMA,
@@ -238,7 +236,7 @@ public final class ReportStage implements Stage {
       unevaluated.sort(null);
       throw new IllegalStateException(
           unevaluated.size() + " student runs have no row in "
-              + layout.table(StageName.EVALUATE, text ? TextEvaluationTable.MODELS : EvaluationTable.MODELS) + ": "
+              + modelsPath + ": "
               + unevaluated.subList(0, Math.min(5, unevaluated.size()))
               + (unevaluated.size() > 5 ? " ..." : "") + "; re-run evaluate (--from evaluate)");
     }

@@ -5,6 +5,7 @@ import io.sparkdistill.pipeline.config.TeacherSettings;
 import io.sparkdistill.pipeline.dag.StageContext;
 import io.sparkdistill.pipeline.dag.StageOutcome;
 import java.util.List;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * What differs between the learning tasks the DAG runs (image classification, masked language
@@ -76,4 +77,15 @@ public interface Task {
 
   /** What evaluate scores every model on, and how. */
   TestScoring testScoring(StageContext context);
+
+  /** Evaluate's models table (the folder under {@code evaluate/}), which the report reads. */
+  String modelsTable();
+
+  /** Its schema: the model columns, {@code top1} and {@code ece}, and the task's other figures. */
+  StructType modelsSchema();
+
+  // ---- report ----
+
+  /** What the report calls the figure in the models table's {@code top1} column. */
+  String accuracyName();
 }

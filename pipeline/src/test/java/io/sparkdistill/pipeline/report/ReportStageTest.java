@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkdistill.pipeline.Stages;
 import io.sparkdistill.pipeline.config.ConfigLoader;
 import io.sparkdistill.pipeline.config.RunConfig;
 import io.sparkdistill.pipeline.dag.Manifest;
@@ -129,7 +130,7 @@ class ReportStageTest extends LocalSparkTest {
     Files.writeString(conf, "run.name = \"report-test\"\nrun.root = \"" + dir.resolve("run") + "\"\ndataset.name = \"toy\"\n"
         + String.join("\n", extraLines) + "\n");
     RunConfig config = ConfigLoader.load(conf, List.of());
-    return new ReportStage().run(new StageContext(config, layout, manifests, () -> spark, StageName.REPORT));
+    return new ReportStage(Stages.task(config)).run(new StageContext(config, layout, manifests, () -> spark, StageName.REPORT));
   }
 
   private Path reportFile(String name) {
