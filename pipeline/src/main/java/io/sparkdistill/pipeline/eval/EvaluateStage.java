@@ -91,13 +91,13 @@ public final class EvaluateStage implements Stage {
               model, counts.get(model.name()), Predictions.FIRST_AGGREGATE, ece.get(model.name()), predictions,
               metrics));
     }
-    context.writeTable(scoring.modelsTable(), modelRows, scoring.modelsSchema());
+    context.writeTable(task.modelsTable(), modelRows, task.modelsSchema());
     Map<String, Long> rowCounts = new TreeMap<>(scoring.rowCounts());
     StageOutcome beyond = scoring.beyondTest(models);
     metrics.putAll(beyond.metrics());
     rowCounts.putAll(beyond.rowCounts());
     metrics.put("wall_seconds", (System.nanoTime() - t0) / 1e9);
-    rowCounts.put(scoring.modelsTable(), (long) models.size());
+    rowCounts.put(task.modelsTable(), (long) models.size());
     rowCounts.put(scoring.predictionsTable(), models.size() * scoring.items());
     return new StageOutcome(rowCounts, metrics, beyond.warnings());
   }

@@ -129,16 +129,6 @@ final class ClassifierScoring implements TestScoring {
   }
 
   @Override
-  public String modelsTable() {
-    return EvaluationTable.MODELS;
-  }
-
-  @Override
-  public StructType modelsSchema() {
-    return EvaluationTable.MODELS_SCHEMA;
-  }
-
-  @Override
   public Map<String, Object> schemaVersions() {
     return Map.of("schema.evaluation", EvaluationTable.VERSION);
   }

@@ -149,16 +149,6 @@ final class MaskedLmScoring implements TestScoring {
   }
 
   @Override
-  public String modelsTable() {
-    return TextEvaluationTable.MODELS;
-  }
-
-  @Override
-  public StructType modelsSchema() {
-    return TextEvaluationTable.MODELS_SCHEMA;
-  }
-
-  @Override
   public Map<String, Object> schemaVersions() {
     return Map.of("schema.text_evaluation", TextEvaluationTable.VERSION);
   }

@@ -43,11 +43,6 @@ public interface TestScoring {
   /** Per-model aggregates over the predictions, computed in the counting pass. */
   List<Column> aggregates();
 
-  /** The models table's folder name under {@code evaluate/}. */
-  String modelsTable();
-
-  StructType modelsSchema();
-
   /** The models table's schema version key and value for the manifest. */
   Map<String, Object> schemaVersions();
 
