@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
  * ({@code jobs/target/spark-home/jars}) split the runtime classpath ({@code jobs/target/jars})
  * between them as the README says: the Spark home holds Spark's jars and none of ours; the
  * application jar holds every class and resource of every other runtime jar (commons-logging
- * excepted: Spark's jcl-over-slf4j has its classes) and nothing that is also in a Spark jar, so no
- * library is there twice at two versions. Also: DJL's service files are merged, the main class is
+ * excepted: Spark's jcl-over-slf4j has every commons-logging class our libraries name) and nothing
+ * that is also in a Spark jar, so no library is there twice at two versions. Also: DJL's service files are merged, the main class is
  * set, and the README states the jar's size.
  */
 class ApplicationJarIT {
@@ -73,15 +73,20 @@ class ApplicationJarIT {
         .contains("api-0.32.0.jar", "pytorch-native-cpu-2.5.1-linux-x86_64.jar", "config-1.4.3.jar");
     Map<String, String> missing = new TreeMap<>();
     for (String library : libraries) {
+      if (library.startsWith(LEFT_OUT)) {
+        continue;
+      }
       for (String entry : entries(ALL_JARS.resolve(library))) {
-        if (library.startsWith(LEFT_OUT)) {
-          assertThat(sparkEntries).as("Spark's jars provide %s", entry).containsKey(entry);
-        } else if (!app.contains(entry)) {
+        if (!app.contains(entry)) {
           missing.putIfAbsent(library, entry);
         }
       }
     }
     assertThat(missing).as("libraries with an entry missing from %s (one each)", APP_JAR).isEmpty();
+    assertThat(commonsLoggingReferences(APP_JAR))
+        .as("commons-logging classes the application jar's classes name (left out: Spark's must have them)")
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(sparkEntries).as("a Spark jar with %s", c).containsKey(c));
     assertThat(entries(PROJECT.resolve("jobs/target/spark-distill-jobs.jar")))
         .as("the jobs module's own classes are in the application jar")
         .isSubsetOf(app);
@@ -118,6 +123,25 @@ class ApplicationJarIT {
     assertThat(mb)
         .as("size of %s in MB against the README's %s MB", APP_JAR, stated.group(1))
         .isBetween(Integer.parseInt(stated.group(1)) * 0.95, Integer.parseInt(stated.group(1)) * 1.05);
+  }
+
+  /**
+   * The {@code org/apache/commons/logging/...} classes that any class of {@code jar} names in its
+   * constant pool (PDFBox logs through commons-logging's {@code LogFactory} and {@code Log}).
+   */
+  private static Set<String> commonsLoggingReferences(Path jar) throws IOException {
+    Pattern reference = Pattern.compile("org/apache/commons/logging/[A-Za-z0-9_/$]+");
+    Set<String> classes = new TreeSet<>();
+    try (ZipFile zip = new ZipFile(jar.toFile())) {
+      for (ZipEntry entry : zip.stream().filter(e -> e.getName().endsWith(".class")).toList()) {
+        String text = new String(zip.getInputStream(entry).readAllBytes(), StandardCharsets.ISO_8859_1);
+        Matcher m = reference.matcher(text);
+        while (m.find()) {
+          classes.add(m.group() + ".class");
+        }
+      }
+    }
+    return classes;
   }
 
   private static Set<String> jarNames(Path dir) throws IOException {
