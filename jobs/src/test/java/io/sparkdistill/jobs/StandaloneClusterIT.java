@@ -67,7 +67,7 @@ class StandaloneClusterIT {
   private static final int TRAIN = 300;
   private static final int TEST = 60;
   private static final int OUT_OF_RANGE_RECORD = 17;
-  /** The README's placeholders for the run file and the application jar. */
+  /** The README's placeholder for the run file. */
   private static final String README_CONF = "conf/my-run.conf";
   /** The job classes of the README's one-stage line, in DAG order. */
   private static final Map<Class<?>, StageName> STAGE_JOBS = SubmitLines.STAGE_JOBS;
