@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkdistill.datasets.examples.ExampleTable;
 import io.sparkdistill.datasets.examples.RejectedTable;
-import io.sparkdistill.jobs.cluster.ChildJvm;
 import io.sparkdistill.datasets.idx.IdxWriter;
+import io.sparkdistill.jobs.cluster.ChildJvm;
 import io.sparkdistill.jobs.cluster.SparkHome;
 import io.sparkdistill.jobs.cluster.StandaloneCluster;
+import io.sparkdistill.jobs.cluster.SubmitLine;
+import io.sparkdistill.pipeline.dag.StageName;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,22 +34,43 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the {@code ingest} stage on a real Spark standalone cluster (a master, a worker and two
- * executor JVMs on loopback, all started from the jobs module's jars as DESIGN.md describes) and in
- * local mode, and checks that both write the same tables.
+ * Runs the README's standalone spark-submit lines (the block after {@code <!-- standalone-submit
+ * -->}) with the application jar on a real Spark standalone cluster whose Spark home holds only
+ * Spark's own jars (a master, a worker and two executor JVMs on loopback, as DESIGN.md describes),
+ * through every stage of the quick image DAG, and checks that ingest writes on the cluster what it
+ * writes in local mode.
+ *
+ * <p>The README's commands run as written except for what must differ on this machine, each
+ * replaced by name (so a README option that is misspelt or missing fails the test): the master
+ * URL; {@code --driver-memory}, {@code --executor-memory}, {@code --executor-cores} and {@code
+ * --total-executor-cores} (sizes of one 2-core machine); the application jar's path (the README's,
+ * relative to the repository, must be the jar the build made); the run file and {@code run.root}.
+ * Added: the driver's loopback address and an event log per submit (to see which executors ran
+ * tasks), and {@link SparkHome#QUICK_START} after the README's executor options. Drivers are
+ * started the way {@code bin/spark-submit} starts them, through Spark's launcher library.
+ *
+ * <p>In order: the one-stage line with {@code IngestJob}; the whole-DAG line, which finds ingest up
+ * to date and runs the six other stages (quick-DAG teachers, variants and views, the smallest
+ * sizes: one seed, one budget); the one-stage line with each other stage class, each of which
+ * finds its stage up to date; then the one-stage ingest line in local mode, for the comparison.
  *
  * <p>The dataset is a generated IDX one: 300 train images (record 17 has label 7, outside the 3
  * classes) and 60 test images whose labels file declares 61 records, so each split has one rejected
  * row. Logs of every JVM (executors included, under {@code work/}) stay in {@code
  * jobs/target/cluster-it/}.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Timeout(value = 480, unit = TimeUnit.SECONDS)
 class StandaloneClusterIT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration SUBMIT_TIMEOUT = Duration.ofSeconds(100);
+  private static final Duration STAGE_TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration DAG_TIMEOUT = Duration.ofSeconds(300);
   private static final int TRAIN = 300;
   private static final int TEST = 60;
   private static final int OUT_OF_RANGE_RECORD = 17;
+  /** The README's placeholder for the run file. */
+  private static final String README_CONF = "conf/my-run.conf";
+  /** The job classes of the README's one-stage line, in DAG order. */
+  private static final Map<Class<?>, StageName> STAGE_JOBS = SubmitLines.STAGE_JOBS;
 
   /** The ingest manifest's row_counts for the dataset {@link #writeDataset} makes. */
   private static final Map<String, Long> EXPECTED_COUNTS =
@@ -60,64 +83,95 @@ class StandaloneClusterIT {
           Map.entry("rejected.test", 1L));
 
   @Test
-  void ingestOnTwoExecutorsWritesWhatLocalModeWrites(@TempDir Path tmp) throws Exception {
-    Path jobsJar = Path.of(System.getProperty("distill.jobs.jar"));
-    Path logs = cleanDirectory(jobsJar.getParent().resolve("cluster-it"));
-    Path conf = writeConfig(tmp, writeDataset(tmp.resolve("idx")));
+  void readmeLinesRunTheQuickDagOnTwoExecutorsOfAStockSpark(@TempDir Path tmp) throws Exception {
+    Path project = Path.of(System.getProperty("distill.project.root")).toAbsolutePath().normalize();
+    Path appJar = Path.of(System.getProperty("distill.app.jar")).toAbsolutePath().normalize();
+    Path logs = cleanDirectory(appJar.getParent().resolve("cluster-it"));
+    Path conf = writeConfig(tmp, writeDataset(tmp.resolve("idx")), project);
     SparkHome home =
         SparkHome.create(
-            tmp.resolve("spark-home"),
-            Path.of(System.getProperty("distill.jars.dir")),
-            jobsJar,
-            Path.of(System.getProperty("distill.project.root")));
+            tmp.resolve("spark-home"), Path.of(System.getProperty("distill.spark.jars.dir")), project);
+    SubmitLines readme = SubmitLines.standalone(project);
+    assertThat(project.resolve(readme.stage().appJar()).normalize())
+        .as("the README's application jar, relative to the repository")
+        .isEqualTo(appJar);
     Path clusterRoot = tmp.resolve("run-cluster");
     Path localRoot = tmp.resolve("run-local");
     Path events = Files.createDirectories(tmp.resolve("events"));
-    List<String> job =
-        List.of("--class", IngestJob.class.getName(), jobsJar.toString(), conf.toString());
 
     long t0 = System.nanoTime();
     try (StandaloneCluster cluster =
         StandaloneCluster.start(home, tmp.resolve("cluster"), logs, 2, "2g")) {
       long t1 = System.nanoTime();
-      List<String> args =
-          concat(
-              List.of(
-                  "--master", cluster.masterUrl(),
-                  "--deploy-mode", "client",
-                  "--conf", "spark.executor.cores=1",
-                  "--conf", "spark.cores.max=2",
-                  "--conf", "spark.executor.memory=1g",
-                  "--conf", "spark.executor.extraJavaOptions=" + SparkHome.QUICK_START,
-                  "--conf", "spark.driver.host=127.0.0.1",
-                  "--conf", "spark.driver.bindAddress=127.0.0.1",
-                  "--conf", "spark.eventLog.enabled=true",
-                  "--conf", "spark.eventLog.compress=false",
-                  "--conf", "spark.eventLog.dir=" + events.toUri()),
-              job,
-              List.of("--set", "run.root=\"" + clusterRoot + "\""));
-      runToSuccess(home.submit("submit-cluster", logs.resolve("submit-cluster.log"), args));
-      log(
-          "cluster up in %.1f s, cluster run %.1f s",
-          seconds(t0, t1), seconds(t1, System.nanoTime()));
+      SubmitLine ingest = onThisMachine(readme.stage(), cluster.masterUrl(), appJar, conf, clusterRoot);
+      List<String> driver = home.driverCommand(withEventLog(ingest, events, "ingest").arguments());
+      assertThat(driver)
+          .as("driver command Spark's launcher built for %s", ingest)
+          .contains("-Dai.djl.offline=true", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
+      runToSuccess(home.start("submit-ingest", logs.resolve("submit-ingest.log"), driver), STAGE_TIMEOUT);
+      assertThat(executorsThatRanTasks(events.resolve("ingest")))
+          .as("executors with successful ingest tasks in the event log")
+          .containsExactlyInAnyOrder("0", "1");
+      assertThat(executorCommands(cluster.workDir()))
+          .as("executor command lines the worker logged (Spark adds the Java 17 flags itself)")
+          .hasSize(2)
+          .allSatisfy(
+              c ->
+                  assertThat(c)
+                      .contains("-Dai.djl.offline=true", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"));
+      long t2 = System.nanoTime();
+      log("cluster up in %.1f s, ingest (one-stage line) %.1f s", seconds(t0, t1), seconds(t1, t2));
 
-      assertThat(executorDirectories(cluster.workDir()))
-          .as("executor folders the worker created under %s", cluster.workDir())
+      SubmitLine dag = onThisMachine(readme.whole(), cluster.masterUrl(), appJar, conf, clusterRoot);
+      ChildJvm whole =
+          home.submit("submit-dag", logs.resolve("submit-dag.log"), withEventLog(dag, events, "dag").arguments());
+      runToSuccess(whole, DAG_TIMEOUT);
+      assertThat(Files.readString(whole.log()))
+          .as("log of %s", whole.log())
+          .contains("[ingest] skipped: up to date");
+      for (StageName stage : StageName.values()) {
+        assertThat(clusterRoot.resolve(stage.id()).resolve("_MANIFEST.json"))
+            .as("manifest of %s after the whole-DAG line", stage.id())
+            .isRegularFile();
+      }
+      assertThat(executorsThatRanTasks(events.resolve("dag")))
+          .as("executors with successful tasks of the whole-DAG run in the event log")
           .containsExactlyInAnyOrder("0", "1");
-      assertThat(executorsThatRanTasks(events))
-          .as("executors with successful tasks in the event log in %s", events)
-          .containsExactlyInAnyOrder("0", "1");
+      assertThat(JSON.readTree(clusterRoot.resolve("report/report.json").toFile()).path("variants"))
+          .extracting(v -> v.path("name").asText())
+          .as("report variants")
+          .containsExactlyInAnyOrder(
+              "baseline", "kd-best", "kd-weakest", "ensemble-mean", "random-teacher", "kd-best-stop-half");
+      long t3 = System.nanoTime();
+      log("whole-DAG line (6 stages run) %.1f s", seconds(t2, t3));
+
+      for (Map.Entry<Class<?>, StageName> job : STAGE_JOBS.entrySet()) {
+        if (job.getValue() == StageName.INGEST) {
+          continue;
+        }
+        SubmitLine one = readme.stage().withOption("--class", job.getKey().getName());
+        String name = "submit-" + job.getValue().id();
+        ChildJvm submit =
+            home.submit(
+                name,
+                logs.resolve(name + ".log"),
+                onThisMachine(one, cluster.masterUrl(), appJar, conf, clusterRoot).arguments());
+        runToSuccess(submit, STAGE_TIMEOUT);
+        assertThat(Files.readString(submit.log()))
+            .as("log of %s", submit.log())
+            .contains("[" + job.getValue().id() + "] skipped: up to date");
+      }
+      long t4 = System.nanoTime();
+      log("six one-stage lines, all up to date, %.1f s", seconds(t3, t4));
+    } finally {
+      deleteJars(logs.resolve("work")); // the executors' copies of the application jar
     }
 
-    long t2 = System.nanoTime();
-    List<String> localArgs =
-        concat(
-            List.of("--master", "local[2]", "--conf", "spark.driver.host=127.0.0.1"),
-            job,
-            List.of("--set", "run.root=\"" + localRoot + "\""));
-    runToSuccess(home.submit("submit-local", logs.resolve("submit-local.log"), localArgs));
-    long t3 = System.nanoTime();
-    log("local run %.1f s", seconds(t2, t3));
+    long t5 = System.nanoTime();
+    SubmitLine local = onThisMachine(readme.stage(), "local[2]", appJar, conf, localRoot);
+    runToSuccess(home.submit("submit-local", logs.resolve("submit-local.log"), local.arguments()), STAGE_TIMEOUT);
+    long t6 = System.nanoTime();
+    log("local ingest %.1f s", seconds(t5, t6));
 
     assertThat(manifestRowCounts(clusterRoot))
         .as("cluster manifest row_counts")
@@ -139,7 +193,36 @@ class StandaloneClusterIT {
     }
     log(
         "comparison %.1f s, total %.1f s",
-        seconds(t3, System.nanoTime()), seconds(t0, System.nanoTime()));
+        seconds(t6, System.nanoTime()), seconds(t0, System.nanoTime()));
+  }
+
+  /**
+   * The README's command with this machine's values (see the class comment): {@code master}, sizes
+   * that fit one 2-core machine, the built jar, the test's run file and run root.
+   */
+  private static SubmitLine onThisMachine(
+      SubmitLine readme, String master, Path appJar, Path conf, Path runRoot) {
+    SubmitLine line =
+        readme
+            .withOption("--master", master)
+            .withOption("--driver-memory", "1g")
+            .withOption("--executor-memory", "1g")
+            .withOption("--executor-cores", "1")
+            .withOption("--total-executor-cores", "2")
+            .withAppJar(appJar.toString())
+            .withAppArg(README_CONF, conf.toString())
+            .withSetting("run.root", "\"" + runRoot + "\"")
+            .withConf("spark.driver.host", "127.0.0.1")
+            .withConf("spark.driver.bindAddress", "127.0.0.1");
+    String executorOptions = readme.confs().get("spark.executor.extraJavaOptions");
+    return line.withConf("spark.executor.extraJavaOptions", executorOptions + " " + SparkHome.QUICK_START);
+  }
+
+  private static SubmitLine withEventLog(SubmitLine line, Path events, String name) throws IOException {
+    Path dir = Files.createDirectories(events.resolve(name));
+    return line.withConf("spark.eventLog.enabled", "true")
+        .withConf("spark.eventLog.compress", "false")
+        .withConf("spark.eventLog.dir", dir.toUri().toString());
   }
 
   /**
@@ -197,9 +280,9 @@ class StandaloneClusterIT {
   }
 
   /** Waits for a spark-submit and asserts it exited 0, with its log tail otherwise. */
-  private static void runToSuccess(ChildJvm submit) throws InterruptedException {
+  private static void runToSuccess(ChildJvm submit, Duration timeout) throws InterruptedException {
     try (submit) {
-      int exit = submit.waitFor(SUBMIT_TIMEOUT);
+      int exit = submit.waitFor(timeout);
       assertThat(exit).as("exit code of %s; %s", submit.name(), submit.describe()).isZero();
     }
   }
@@ -236,13 +319,17 @@ class StandaloneClusterIT {
     return pixels;
   }
 
-  private static Path writeConfig(Path tmp, Path idx) throws IOException {
+  /**
+   * The quick image DAG ({@code conf/fashion-mnist-quick.conf}: its two teachers, six variants and
+   * one view) on the generated dataset, at the smallest sizes: every train example, one epoch,
+   * one seed, one budget.
+   */
+  private static Path writeConfig(Path tmp, Path idx, Path project) throws IOException {
     String conf =
         String.join(
             "\n",
+            "include file(\"" + project.resolve("conf/fashion-mnist-quick.conf") + "\")",
             "run { name = \"cluster-it\", root = \"" + tmp.resolve("run-unset") + "\" }",
-            "spark { master = \"local[2]\", shuffle-partitions = 4, conf { \"spark.ui.enabled\" ="
-                + " false } }",
             "dataset {",
             "  name = \"tiny\", format = idx, install-hint = \"\"",
             "  idx {",
@@ -258,21 +345,43 @@ class StandaloneClusterIT {
             "  image { height = 8, width = 8, channels = 1 }",
             "  shards = 4, partitions = 4, max-rejected-fraction = 1.0",
             "}",
+            "teacher-defaults { train-examples = 0, batch-size = 64 }",
+            "teachers { cnn-w32 { width = 8 }, cnn-w8-weak { width = 4 } }",
+            "soft-labels.batch-size = 128",
+            "students {",
+            "  width = 4, train-examples = 0, epochs = 1, batch-size = 64",
+            "  budgets = [1.0], seeds = [1], evaluate-every = 0, checkpoint-every = 20",
+            "}",
             "");
     return Files.writeString(tmp.resolve("cluster-it.conf"), conf, StandardCharsets.UTF_8);
   }
 
-  /** Executor ids the worker made folders for: {@code <work>/<app id>/<executor id>}. */
-  private static List<String> executorDirectories(Path workDir) throws IOException {
-    List<String> ids = new ArrayList<>();
-    try (Stream<Path> apps = Files.list(workDir)) {
-      for (Path app : apps.filter(Files::isDirectory).toList()) {
-        try (Stream<Path> executors = Files.list(app)) {
-          executors.filter(Files::isDirectory).forEach(e -> ids.add(e.getFileName().toString()));
+  /**
+   * The command line of every executor the worker started ({@code <work>/<app>/<executor>/stderr}
+   * begins with "Spark Executor Command: ...").
+   */
+  private static List<String> executorCommands(Path workDir) throws IOException {
+    List<String> commands = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(workDir)) {
+      for (Path stderr : files.filter(f -> f.getFileName().toString().equals("stderr")).toList()) {
+        try (Stream<String> lines = Files.lines(stderr, StandardCharsets.UTF_8)) {
+          lines.filter(l -> l.startsWith("Spark Executor Command:")).findFirst().ifPresent(commands::add);
         }
       }
     }
-    return ids;
+    return commands;
+  }
+
+  /** Deletes the jars under {@code dir} (the executors' copies of the 120 MB application jar). */
+  private static void deleteJars(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path jar : files.filter(f -> f.toString().endsWith(".jar")).toList()) {
+        Files.delete(jar);
+      }
+    }
   }
 
   /**
@@ -355,10 +464,6 @@ class StandaloneClusterIT {
       }
     }
     return Files.createDirectories(dir);
-  }
-
-  private static List<String> concat(List<String> a, List<String> b, List<String> c) {
-    return Stream.of(a, b, c).flatMap(List::stream).toList();
   }
 
   private static double seconds(long from, long to) {
