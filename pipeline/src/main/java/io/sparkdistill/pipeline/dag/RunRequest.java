@@ -32,7 +32,7 @@ public record RunRequest(
           "usage: distill run CONF [--stages a,b | --from a] [--force] [--dry-run] [--set key=value]...",
           "       distill datasets CONF [--set key=value]...   (the embedded datasets the run reads)",
           "       distill verify CONF [--set key=value]...     (check every stage's files against its manifest)",
-          "       spark-submit --class <stage job class> spark-distill-jobs.jar CONF [--force] [--dry-run] [--set key=value]...",
+          "       spark-submit --class <stage job class> spark-distill-app.jar CONF [--force] [--dry-run] [--set key=value]...",
           "stages: ingest, train-teachers, soft-labels, ensemble, train-students, evaluate, report",
           "exit codes: 0 ok, 2 bad configuration or command line, 3 bad input data or damaged output,"
               + " 4 runtime failure (retry), 5 run.root locked by another run (retry later)");
