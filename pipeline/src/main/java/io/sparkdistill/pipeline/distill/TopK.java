@@ -20,25 +20,21 @@ public record TopK(int[] ids, float[] logits, float logSumExp) {
     int filled = 0;
     for (int c = 0; c < n; c++) {
       float v = logits[c];
+      int pos;
       if (filled < keep) {
-        int pos = filled++;
-        while (pos > 0 && values[pos - 1] < v) {
-          values[pos] = values[pos - 1];
-          ids[pos] = ids[pos - 1];
-          pos--;
-        }
-        values[pos] = v;
-        ids[pos] = c;
+        pos = filled++;
       } else if (v > values[keep - 1]) {
-        int pos = keep - 1;
-        while (pos > 0 && values[pos - 1] < v) {
-          values[pos] = values[pos - 1];
-          ids[pos] = ids[pos - 1];
-          pos--;
-        }
-        values[pos] = v;
-        ids[pos] = c;
+        pos = keep - 1; // the smallest kept value drops out
+      } else {
+        continue;
       }
+      while (pos > 0 && values[pos - 1] < v) {
+        values[pos] = values[pos - 1];
+        ids[pos] = ids[pos - 1];
+        pos--;
+      }
+      values[pos] = v;
+      ids[pos] = c;
     }
     return new TopK(ids, values, logSumExp(logits));
   }
