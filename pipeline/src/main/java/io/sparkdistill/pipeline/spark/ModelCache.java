@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
@@ -43,7 +42,7 @@ public final class ModelCache {
   public static Model load(String teacherDir, ModelInfo info, Device device) {
     try {
       Path model = new Path(teacherDir, info.model());
-      FileSystem fs = model.getFileSystem(new Configuration());
+      FileSystem fs = model.getFileSystem(TaskHadoopConf.get());
       java.nio.file.Path local = ModelFiles.readable(fs, model);
       return ModelInfo.TORCHSCRIPT.equals(info.kind())
           ? ModelCheckpoint.loadTorchScript(local, device)
