@@ -73,11 +73,28 @@ public final class Launcher {
       }
       if (code == ExitCode.FAILURE) {
         failure.printStackTrace(err);
+        if (outOfMemory(failure)) {
+          err.println(
+              "distill: the driver ran out of memory (max heap " + Runtime.getRuntime().maxMemory() / (1 << 20)
+                  + " MiB): training still loads its data into the driver; raise DISTILL_DRIVER_MEMORY"
+                  + " (bin/distill) or spark.driver.memory (spark-submit), or lower"
+                  + " teachers.<name>.train-examples / students.train-examples");
+        }
       }
       return code.code();
     } finally {
       session.stop();
     }
+  }
+
+  /** True when {@code failure} is, or was caused by, the JVM running out of heap. */
+  static boolean outOfMemory(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof OutOfMemoryError) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Maps a failure, however deeply Spark wrapped it, to an exit code. */

@@ -7,6 +7,7 @@ import io.sparkdistill.pipeline.dag.RunLayout;
 import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.train.ImageArrays;
 import java.util.List;
+import io.sparkdistill.pipeline.config.ConfigError;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -54,6 +55,7 @@ public final class IngestTables {
     if (limit > 0) {
       rows = rows.limit(limit);
     }
+    checkFitsOneArray(rows, split, MAX_ARRAY_BYTES);
     List<Row> collected = rows.collectAsList();
     if (collected.isEmpty()) {
       throw new IllegalStateException("no '" + split + "' examples under " + layout.table(StageName.INGEST, IngestStage.EXAMPLES));
@@ -73,6 +75,34 @@ public final class IngestTables {
       System.arraycopy((byte[]) row.get(5), 0, pixels, i * bytes, bytes);
     }
     return new LoadedSplit(ids, new ImageArrays(pixels, labels, h, w, c));
+  }
+
+  /** The most bytes one Java array holds (a little under 2^31). */
+  static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
+
+  /**
+   * Refuses, before collecting, a split whose pixels do not fit one Java array: the int product
+   * would overflow into a negative size or a silently short array.
+   */
+  static void checkFitsOneArray(Dataset<Row> rows, String split, long maxBytes) {
+    Row sizes =
+        rows.agg(
+                org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)),
+                org.apache.spark.sql.functions.max(
+                    col(ExampleTable.HEIGHT).cast("long")
+                        .multiply(col(ExampleTable.WIDTH))
+                        .multiply(col(ExampleTable.CHANNELS))))
+            .first();
+    long examples = sizes.getLong(0);
+    long bytesEach = sizes.isNullAt(1) ? 0 : sizes.getLong(1);
+    if (examples * bytesEach > maxBytes) {
+      throw new ConfigError(
+          "the '" + split + "' split has " + examples + " examples of " + bytesEach + " pixel bytes ("
+              + examples * bytesEach + " bytes), more than one Java array holds (" + maxBytes
+              + "): training still loads a split into the driver; keep at most "
+              + maxBytes / Math.max(1, bytesEach) + " with teachers.<name>.train-examples or"
+              + " students.train-examples");
+    }
   }
 
   /**
