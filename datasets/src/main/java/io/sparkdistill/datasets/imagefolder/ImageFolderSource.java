@@ -30,8 +30,9 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Reads an image dataset in the ImageNet folder layout into example rows, listing and decoding the
- * files in parallel with Spark's {@code binaryFile} source.
+ * Reads an image dataset in the ImageNet folder layout into example rows: the driver lists the
+ * files ({@link FileListing}, Hadoop {@code FileSystem}), spreads them round-robin over {@code
+ * partitions} tasks, and the executors read and decode them in parallel.
  *
  * <h2>Layout</h2>
  *
@@ -51,8 +52,9 @@ import org.apache.spark.storage.StorageLevel;
  *       train class is {@code unknown-class}; deeper files are {@code outside-layout}. Without a
  *       {@code val/} folder the test split is empty and a warning says so.
  *   <li>Anything else under the root (ImageNet's {@code test/}, synset mapping files) is not read.
- *       Like every Spark file source, {@code binaryFile} skips names starting with {@code .} or
- *       {@code _}; such files are not inputs.
+ *       Hidden files and folders (a name starting with {@code .} or {@code _}) are not inputs;
+ *       every other file under {@code train/} and {@code val/} is, including the zero-length
+ *       files and {@code ._COPYING_} files that Spark's file sources would skip silently.
  * </ul>
  *
  * <h2>Classes</h2>
@@ -149,10 +151,8 @@ public final class ImageFolderSource implements ExampleSource {
           "no train/ folder under " + qualified + " (expected train/<class>/<image>)");
     }
 
-    String[] paths =
-        hasVal ? new String[] {train.toString(), val.toString()} : new String[] {train.toString()};
-    Dataset<Row> listing =
-        spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(paths);
+    List<Path> dirs = hasVal ? List.of(train, val) : List.of(train);
+    Dataset<Row> listing = FileListing.spread(spark, FileListing.list(fs, dirs), partitions);
     ImageNetLayout layout = new ImageNetLayout(qualified.toString(), hasValLabels);
     Dataset<Row> located = layout.locate(listing);
 
@@ -188,13 +188,17 @@ public final class ImageFolderSource implements ExampleSource {
                 col(ImageNetLayout.LABEL),
                 col(ImageNetLayout.REASON),
                 col(ImageNetLayout.DETAIL),
-                col("path"),
-                col("content"))
-            .mapPartitions(new DecodePartition(decoder, shards), Encoders.row(TaggedRows.SCHEMA))
+                col(FileListing.PATH),
+                col(FileListing.LENGTH))
+            .mapPartitions(
+                new DecodePartition(
+                    decoder, shards, new HadoopConf(spark.sparkContext().hadoopConfiguration())),
+                Encoders.row(TaggedRows.SCHEMA))
             .persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(decoded);
 
-    Dataset<Row> examples = TaggedRows.examples(decoded).repartition(partitions);
+    // the listing already spreads the files over `partitions` partitions; the decoded rows keep them
+    Dataset<Row> examples = TaggedRows.examples(decoded);
     Dataset<Row> rejected = TaggedRows.rejected(decoded);
     return new SourceResult(examples, rejected, inputs, classNames, warnings);
   }
@@ -219,8 +223,8 @@ public final class ImageFolderSource implements ExampleSource {
   }
 
   /**
-   * Train folders that did not become a class. {@code binaryFile} never lists an empty folder, so
-   * the train folder's children are listed directly (one level, one call).
+   * Train folders that did not become a class: the file listing has no row for an empty folder,
+   * so the train folder's children are listed directly (one level, one call).
    */
   private static List<String> emptyClassFolders(
       FileSystem fs, Path train, List<String> classNames) {

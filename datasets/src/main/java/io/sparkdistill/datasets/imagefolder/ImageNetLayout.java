@@ -28,7 +28,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
 /**
- * The rules of the ImageNet layout as column expressions over a {@code binaryFile} listing, so
+ * The rules of the ImageNet layout as column expressions over the {@link FileListing} rows, so
  * that every file is placed, labelled and checked on the executors without collecting the
  * listing.
  *

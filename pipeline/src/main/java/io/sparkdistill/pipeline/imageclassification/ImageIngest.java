@@ -62,7 +62,7 @@ final class ImageIngest {
       }
       String examplesPath = context.table(IngestStage.EXAMPLES);
       String rejectedPath = context.table(IngestStage.REJECTED);
-      source.rejected().coalesce(1).write().mode(SaveMode.Overwrite).parquet(rejectedPath);
+      IngestTables.writeRejected(source.rejected(), rejectedPath);
       source
           .examples()
           .sortWithinPartitions(ExampleTable.SPLIT, ExampleTable.SHARD, ExampleTable.EXAMPLE_ID)

@@ -9,6 +9,7 @@ import io.sparkdistill.pipeline.train.ImageArrays;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 /** Reads back what {@link IngestStage} wrote: the examples of a split, the class names. */
@@ -18,6 +19,18 @@ public final class IngestTables {
   /** The examples table, every split. */
   public static Dataset<Row> examples(SparkSession spark, RunLayout layout) {
     return spark.read().parquet(layout.table(StageName.INGEST, IngestStage.EXAMPLES));
+  }
+
+  /**
+   * Writes the rejected rows as one Parquet file. {@code repartition(1)}, not {@code coalesce(1)}:
+   * the rejected rows are a narrow filter of the sources' decoded (cached) rows, and a coalesce
+   * would pull that whole decode into the one writing task; the shuffle boundary of a repartition
+   * lets the decode run in all its partitions, caching every row for the examples write that
+   * follows, and moves only the few rejected rows to the writer. (Persisting and counting first
+   * would also keep the decode parallel, at the price of an extra job.)
+   */
+  public static void writeRejected(Dataset<Row> rejected, String path) {
+    rejected.repartition(1).write().mode(SaveMode.Overwrite).parquet(path);
   }
 
   /** Rows per value of the {@code split} column of {@code table}. */
