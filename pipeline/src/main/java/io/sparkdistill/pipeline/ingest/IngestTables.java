@@ -3,6 +3,7 @@ package io.sparkdistill.pipeline.ingest;
 import static org.apache.spark.sql.functions.col;
 
 import io.sparkdistill.datasets.examples.ExampleTable;
+import io.sparkdistill.datasets.examples.RejectedTable;
 import io.sparkdistill.pipeline.dag.RunLayout;
 import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.train.ImageArrays;
@@ -38,6 +39,18 @@ public final class IngestTables {
     java.util.Map<String, Long> counts = new java.util.TreeMap<>();
     for (Row row : table.groupBy(ExampleTable.SPLIT).count().collectAsList()) {
       counts.put(row.getString(0), row.getLong(1));
+    }
+    return counts;
+  }
+
+  /**
+   * Rows per reason of a written rejected table, as manifest metrics {@code rejected.<reason>}
+   * (every split together), in reason order.
+   */
+  public static java.util.Map<String, Object> reasonMetrics(Dataset<Row> rejected) {
+    java.util.Map<String, Object> counts = new java.util.TreeMap<>();
+    for (Row row : rejected.groupBy(RejectedTable.REASON).count().collectAsList()) {
+      counts.put("rejected." + row.getString(0), row.getLong(1));
     }
     return counts;
   }

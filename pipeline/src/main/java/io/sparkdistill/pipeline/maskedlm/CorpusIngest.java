@@ -116,6 +116,7 @@ final class CorpusIngest {
       metrics.put("schema.rejected", RejectedTable.VERSION);
       metrics.put("read_seconds", readSeconds);
       metrics.put("documents_per_second", totalDocuments / readSeconds);
+      metrics.putAll(IngestTables.reasonMetrics(spark.read().parquet(rejectedPath)));
       return new IngestedSplits(
           "documents", documentsPath, rejectedPath, splits, readSeconds, metrics, source.warnings());
     }

@@ -181,14 +181,25 @@ class IngestStageTest extends LocalSparkTest {
   void readsAnImageFolderTreeThroughTheSameStage() throws Exception {
     writeTree(3);
     Files.write(dir.resolve("tree/train/n01/broken.JPEG"), new byte[] {1, 2, 3});
+    // a leftover labels file: n01_0 is in a class folder (found), missing_7 has no file anywhere
+    Files.writeString(
+        dir.resolve("tree/LOC_val_solution.csv"),
+        "ImageId,PredictionString\nn01_0,n01 1 2 3 4\nmissing_7,n02 1 2 3 4\n");
 
     runImageFolderIngest("ingest.max-rejected-fraction=0.5");
 
-    assertThat(manifest().rowCounts())
+    Manifest manifest = manifest();
+    assertThat(manifest.rowCounts())
         .containsEntry("inputs.train", 7L)
         .containsEntry("examples.train", 6L)
         .containsEntry("rejected.train", 1L)
-        .containsEntry("examples.test", 6L);
+        .containsEntry("inputs.test", 7L)
+        .containsEntry("examples.test", 6L)
+        .containsEntry("rejected.test", 1L);
+    assertThat(manifest.metrics())
+        .containsEntry("rejected.undecodable-image", 1)
+        .containsEntry("rejected.val-labels-without-file", 1);
+    assertThat(manifest.warnings()).anySatisfy(w -> assertThat(w).contains("first: missing_7"));
     Row one = spark.read().parquet(dir.resolve("run/ingest/examples").toString()).filter("label_name = 'n02'").first();
     assertThat(one.<Integer>getAs("label")).isEqualTo(1);
     assertThat((byte[]) one.getAs("pixels")).hasSize(6 * 6 * 3);
