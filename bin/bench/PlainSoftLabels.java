@@ -74,7 +74,7 @@ public class PlainSoftLabels {
       ImageArrays arrays = new ImageArrays(java.util.Arrays.copyOf(pixels, filled * bytes), new int[filled], h, w, c);
       for (float[] logits : Evaluation.logits(model, arrays, teacher.normalization(), filled)) {
         TopK top = TopK.of(logits, topK == 0 ? logits.length : topK);
-        packed += LogitPrecision.FP16.encode(top.logits()).length;
+        packed += (long) LogitPrecision.FP16.round(top.logits()).length * Float.BYTES;
         rows++;
       }
       filled = 0;

@@ -4,6 +4,17 @@ package io.sparkdistill.datasets.examples;
 public enum RejectReason {
   /** The bytes are not an image any decoder here understands (corrupt, not an image at all). */
   UNDECODABLE_IMAGE("undecodable-image"),
+  /** An image whose header declares more pixels than {@code ingest.max-pixels}; never decoded. */
+  TOO_MANY_PIXELS("too-many-pixels"),
+  /** A file of zero bytes (Spark's file sources would skip it silently). */
+  EMPTY_FILE("empty-file"),
+  /**
+   * A file whose name ends in {@code ._COPYING_}: the temporary name of a {@code hadoop fs -put}
+   * or {@code -cp} still running or interrupted (Spark's file sources would skip it silently).
+   */
+  INCOMPLETE_COPY("incomplete-copy"),
+  /** A row of the validation labels file ({@code LOC_val_solution.csv}) whose image file is missing. */
+  VAL_LABELS_WITHOUT_FILE("val-labels-without-file"),
   /** The image decoder started but the data ended early. */
   TRUNCATED_IMAGE("truncated-image"),
   /** An image whose colour model cannot be converted to the configured channels. */
@@ -24,6 +35,8 @@ public enum RejectReason {
   INVALID_JSON("invalid-json"),
   /** A JSON-lines record without a {@code text} field, or with {@code "text": null}. */
   MISSING_TEXT("missing-text"),
+  /** A JSON-lines record whose {@code text} is not a JSON string (a number, boolean, object, array). */
+  WRONG_FIELD_TYPE("wrong-field-type"),
   /** A document whose text is empty or only whitespace (after tag stripping, for tagged corpora). */
   EMPTY_TEXT("empty-text"),
   /** A line or document whose bytes are not valid UTF-8. */

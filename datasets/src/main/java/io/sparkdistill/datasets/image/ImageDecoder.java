@@ -45,20 +45,21 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * <p>README "Decoding conventions" lists them against torchvision; {@code
  * DecoderConformanceTest} checks them against independent decoders.
  *
- * <p>Stateless apart from its shape, so one instance per Spark partition (or one shared) is fine.
+ * <p>Stateless apart from its shape, alpha policy and pixel limit, so one instance per Spark partition (or one shared) is fine.
  * Nothing global is changed: the ImageIO disk cache is bypassed by reading from memory streams.
  */
 public final class ImageDecoder implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /**
-   * Images with more pixels are refused before decoding (PIL's decompression-bomb limit), so one
-   * hostile file cannot exhaust an executor's heap.
+   * The default of {@code ingest.max-pixels}: Pillow's {@code Image.MAX_IMAGE_PIXELS} (1024 * 1024
+   * * 1024 / 4 / 3 = 89,478,485, the size above which Pillow warns of a decompression bomb).
    */
-  private static final long MAX_PIXELS = 178_956_970L;
+  public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
 
   private final ImageShape shape;
   private final AlphaPolicy alpha;
+  private final long maxPixels;
 
   /** A decoder producing images of {@code shape}, dropping alpha (Pillow's convention). */
   public ImageDecoder(ImageShape shape) {
@@ -67,13 +68,34 @@ public final class ImageDecoder implements Serializable {
 
   /** A decoder producing images of {@code shape}, treating transparency by {@code alpha}. */
   public ImageDecoder(ImageShape shape, AlphaPolicy alpha) {
+    this(shape, alpha, DEFAULT_MAX_PIXELS);
+  }
+
+  /**
+   * A decoder producing images of {@code shape}, treating transparency by {@code alpha}, and
+   * refusing, from the image header alone and before any pixel is decoded, an image of more than
+   * {@code maxPixels} pixels ({@link RejectReason#TOO_MANY_PIXELS}), so that one hostile or huge
+   * file cannot exhaust an executor's heap.
+   *
+   * @throws IllegalArgumentException if {@code maxPixels} is not positive
+   */
+  public ImageDecoder(ImageShape shape, AlphaPolicy alpha, long maxPixels) {
     this.shape = Objects.requireNonNull(shape, "shape");
     this.alpha = Objects.requireNonNull(alpha, "alpha");
+    if (maxPixels <= 0) {
+      throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
+    }
+    this.maxPixels = maxPixels;
   }
 
   /** The shape every decoded or fitted image has. */
   public ImageShape shape() {
     return shape;
+  }
+
+  /** The most pixels an image may have to be decoded. */
+  public long maxPixels() {
+    return maxPixels;
   }
 
   /** What becomes of transparent pixels. */
@@ -159,12 +181,12 @@ public final class ImageDecoder implements Serializable {
     Pixels.Native image;
     try {
       long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-      if (pixels > MAX_PIXELS) {
+      if (pixels > maxPixels) {
         return new DecodeOutcome.Failed(
-            RejectReason.UNDECODABLE_IMAGE,
+            RejectReason.TOO_MANY_PIXELS,
             String.format(
-                "%s image of %dx%d pixels exceeds the limit of %d pixels",
-                format, reader.getWidth(0), reader.getHeight(0), MAX_PIXELS));
+                "%s image of %dx%d = %d pixels exceeds ingest.max-pixels = %d; not decoded",
+                format, reader.getWidth(0), reader.getHeight(0), pixels, maxPixels));
       }
       JpegHeader jpeg = JpegHeader.isJpeg(encoded) ? JpegHeader.parse(encoded) : null;
       if (jpeg != null && jpeg.components() == 4) {

@@ -1,11 +1,16 @@
 package io.sparkdistill.datasets.imagefolder;
 
 import io.sparkdistill.datasets.examples.ExampleIds;
+import io.sparkdistill.datasets.examples.RejectReason;
 import io.sparkdistill.datasets.examples.TaggedRows;
 import io.sparkdistill.datasets.image.DecodeOutcome;
 import io.sparkdistill.datasets.image.ImageDecoder;
 import io.sparkdistill.datasets.image.ImageShape;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Iterator;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 
@@ -14,19 +19,24 @@ import org.apache.spark.sql.Row;
  * its reason.
  *
  * <p>Input columns, in this order: relative path, split, label name, label, reason, detail, path,
- * content. Files that already have a reason are passed through without decoding.
+ * length. Files that already have a reason are passed through without being read; the others are
+ * read here, on the executor, through Hadoop's {@link FileSystem} (a file that cannot be read is
+ * {@code unreadable-file}), then decoded.
  */
 final class DecodePartition implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
 
-  private static final byte[] NO_PIXELS = new byte[0];
+  /** Larger files cannot be held in one Java array. */
+  private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
 
   private final ImageDecoder decoder;
   private final int shards;
+  private final HadoopConf conf;
 
-  DecodePartition(ImageDecoder decoder, int shards) {
+  DecodePartition(ImageDecoder decoder, int shards, HadoopConf conf) {
     this.decoder = decoder;
     this.shards = shards;
+    this.conf = conf;
   }
 
   @Override
@@ -55,7 +65,20 @@ final class DecodePartition implements MapPartitionsFunction<Row, Row> {
     if (reason != null) {
       return rejected(id, split, shard, labelName, source, reason, detail);
     }
-    byte[] content = file.isNullAt(7) ? NO_PIXELS : (byte[]) file.get(7);
+    long length = file.getLong(7);
+    if (length > MAX_FILE_BYTES) {
+      return rejected(
+          id, split, shard, labelName, source, RejectReason.UNDECODABLE_IMAGE.code(),
+          "a file of " + length + " bytes is too large to be an image here");
+    }
+    byte[] content;
+    try {
+      content = read(source);
+    } catch (IOException | RuntimeException e) {
+      return rejected(
+          id, split, shard, labelName, source, RejectReason.UNREADABLE_FILE.code(),
+          "cannot read " + source + ": " + e);
+    }
     DecodeOutcome outcome = decoder.decode(content);
     if (outcome instanceof DecodeOutcome.Failed failed) {
       return rejected(id, split, shard, labelName, source, failed.reason().code(), failed.detail());
@@ -65,6 +88,14 @@ final class DecodePartition implements MapPartitionsFunction<Row, Row> {
     return TaggedRows.example(
         id, split, shard, file.getInt(3), labelName, shape.height(), shape.width(), shape.channels(),
         pixels, source);
+  }
+
+  private byte[] read(String source) throws IOException {
+    Path path = new Path(source);
+    FileSystem fs = path.getFileSystem(conf.get());
+    try (InputStream in = fs.open(path)) {
+      return in.readAllBytes();
+    }
   }
 
   private static Row rejected(

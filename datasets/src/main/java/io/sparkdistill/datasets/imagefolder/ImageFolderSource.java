@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.not;
 
 import io.sparkdistill.datasets.DatasetException;
 import io.sparkdistill.datasets.examples.ExampleSource;
+import io.sparkdistill.datasets.examples.RejectReason;
+import io.sparkdistill.datasets.examples.RejectedTable;
 import io.sparkdistill.datasets.examples.SourceResult;
 import io.sparkdistill.datasets.examples.TaggedRows;
 import io.sparkdistill.datasets.image.ImageDecoder;
@@ -23,15 +25,19 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.feature.StringIndexerModel;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Reads an image dataset in the ImageNet folder layout into example rows, listing and decoding the
- * files in parallel with Spark's {@code binaryFile} source.
+ * Reads an image dataset in the ImageNet folder layout into example rows: the driver lists the
+ * files ({@link FileListing}, Hadoop {@code FileSystem}), spreads them round-robin over {@code
+ * partitions} tasks, and the executors read and decode them in parallel.
  *
  * <h2>Layout</h2>
  *
@@ -47,12 +53,15 @@ import org.apache.spark.storage.StorageLevel;
  *       overrides the other: <em>the position of each file decides</em>, and the CSV is never
  *       consulted for a file in a class folder. So after the usual script has moved the val
  *       images into class folders, a leftover CSV is harmless. A flat file the CSV does not
- *       mention, or any flat file when there is no CSV, is {@code no-label}; a class that is not a
+ *       mention, or any flat file when there is no CSV, is {@code no-label}; a CSV row whose
+ *       image id names no file under {@code val/} (flat or in a class folder) is an input of
+ *       the test split, rejected as {@code val-labels-without-file} (a warning names the first); a class that is not a
  *       train class is {@code unknown-class}; deeper files are {@code outside-layout}. Without a
  *       {@code val/} folder the test split is empty and a warning says so.
  *   <li>Anything else under the root (ImageNet's {@code test/}, synset mapping files) is not read.
- *       Like every Spark file source, {@code binaryFile} skips names starting with {@code .} or
- *       {@code _}; such files are not inputs.
+ *       Hidden files and folders (a name starting with {@code .} or {@code _}) are not inputs;
+ *       every other file under {@code train/} and {@code val/} is, including the zero-length
+ *       files and {@code ._COPYING_} files that Spark's file sources would skip silently.
  * </ul>
  *
  * <h2>Classes</h2>
@@ -66,7 +75,9 @@ import org.apache.spark.storage.StorageLevel;
  *
  * {@code example_id} is the path relative to the root with forward slashes ({@code
  * train/n01440764/n01440764_10026.JPEG}), {@code source} the full path as Spark lists it. Layout
- * and label checks come first: a file rejected by them is not decoded. {@code inputsBySplit}
+ * and label checks come first: a file rejected by them ({@code outside-layout}, {@code
+ * incomplete-copy} for a {@code ._COPYING_} name, {@code empty-file} for 0 bytes, {@code
+ * no-label}, {@code unknown-class}) is not read. {@code inputsBySplit}
  * counts every listed file, so for each split inputs = examples + rejected.
  *
  * <h2>Caching and {@link #close()}</h2>
@@ -79,6 +90,9 @@ import org.apache.spark.storage.StorageLevel;
  * {@code height * width * channels} bytes per image and mostly spills to executor disks.
  */
 public final class ImageFolderSource implements ExampleSource {
+  /** How many missing files a warning names. */
+  private static final int FIRST_NAMES = 5;
+
   private final String root;
   private final ImageDecoder decoder;
   private final int shards;
@@ -149,10 +163,8 @@ public final class ImageFolderSource implements ExampleSource {
           "no train/ folder under " + qualified + " (expected train/<class>/<image>)");
     }
 
-    String[] paths =
-        hasVal ? new String[] {train.toString(), val.toString()} : new String[] {train.toString()};
-    Dataset<Row> listing =
-        spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(paths);
+    List<Path> dirs = hasVal ? List.of(train, val) : List.of(train);
+    Dataset<Row> listing = FileListing.spread(spark, FileListing.list(fs, dirs), partitions);
     ImageNetLayout layout = new ImageNetLayout(qualified.toString(), hasValLabels);
     Dataset<Row> located = layout.locate(listing);
 
@@ -175,10 +187,36 @@ public final class ImageFolderSource implements ExampleSource {
       warnings.add("val/ under " + qualified + " holds no files: the test split is empty");
     }
 
-    Dataset<Row> labelled =
-        layout.labelFlatVal(
-            located,
-            hasValLabels ? ImageNetLayout.readValLabels(spark, valLabels.toString()) : null);
+    Dataset<Row> valLabelRows =
+        hasValLabels ? ImageNetLayout.readValLabels(spark, valLabels.toString()) : null;
+    Dataset<Row> labelsWithoutFile = noLabelsWithoutFile(spark);
+    if (hasVal && hasValLabels) {
+      labelsWithoutFile =
+          ImageNetLayout.labelsWithoutFile(located, valLabelRows, valLabels.toString()).cache();
+      cached.add(labelsWithoutFile);
+      long missing = labelsWithoutFile.count();
+      if (missing > 0) {
+        inputs.merge(ImageNetLayout.TEST_SPLIT, missing, Long::sum);
+        List<String> first =
+            labelsWithoutFile
+                .select(ImageNetLayout.IMAGE_ID_COLUMN)
+                .orderBy(ImageNetLayout.IMAGE_ID_COLUMN)
+                .limit(FIRST_NAMES)
+                .as(Encoders.STRING())
+                .collectAsList();
+        warnings.add(
+            missing
+                + " label(s) in "
+                + ImageNetLayout.VAL_LABELS_FILE
+                + " name no image file under val/ (rejected as "
+                + RejectReason.VAL_LABELS_WITHOUT_FILE.code()
+                + "; first: "
+                + String.join(", ", first)
+                + (missing > first.size() ? ", ..." : "")
+                + ")");
+      }
+    }
+    Dataset<Row> labelled = layout.labelFlatVal(located, valLabelRows);
     Dataset<Row> decoded =
         ImageNetLayout.indexClasses(labelled, classes)
             .select(
@@ -188,14 +226,20 @@ public final class ImageFolderSource implements ExampleSource {
                 col(ImageNetLayout.LABEL),
                 col(ImageNetLayout.REASON),
                 col(ImageNetLayout.DETAIL),
-                col("path"),
-                col("content"))
-            .mapPartitions(new DecodePartition(decoder, shards), Encoders.row(TaggedRows.SCHEMA))
+                col(FileListing.PATH),
+                col(FileListing.LENGTH))
+            .mapPartitions(
+                new DecodePartition(
+                    decoder, shards, new HadoopConf(spark.sparkContext().hadoopConfiguration())),
+                Encoders.row(TaggedRows.SCHEMA))
             .persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(decoded);
 
-    Dataset<Row> examples = TaggedRows.examples(decoded).repartition(partitions);
-    Dataset<Row> rejected = TaggedRows.rejected(decoded);
+    // the listing already spreads the files over `partitions` partitions; the decoded rows keep them
+    Dataset<Row> examples = TaggedRows.examples(decoded);
+    Dataset<Row> rejected =
+        TaggedRows.rejected(decoded)
+            .unionByName(labelsWithoutFile.select(columns(RejectedTable.SCHEMA)));
     return new SourceResult(examples, rejected, inputs, classNames, warnings);
   }
 
@@ -205,6 +249,16 @@ public final class ImageFolderSource implements ExampleSource {
       dataset.unpersist(false);
     }
     cached.clear();
+  }
+
+  /** An empty frame of {@link #labelsWithoutFile}'s columns, for trees without a labels file. */
+  private static Dataset<Row> noLabelsWithoutFile(SparkSession spark) {
+    StructType schema = RejectedTable.SCHEMA.add(ImageNetLayout.IMAGE_ID_COLUMN, DataTypes.StringType, false);
+    return spark.createDataFrame(List.of(), schema);
+  }
+
+  private static Column[] columns(StructType schema) {
+    return Arrays.stream(schema.fieldNames()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
   }
 
   /** Files per split, counted by Spark from the listing (no file is read). */
@@ -219,8 +273,8 @@ public final class ImageFolderSource implements ExampleSource {
   }
 
   /**
-   * Train folders that did not become a class. {@code binaryFile} never lists an empty folder, so
-   * the train folder's children are listed directly (one level, one call).
+   * Train folders that did not become a class: the file listing has no row for an empty folder,
+   * so the train folder's children are listed directly (one level, one call).
    */
   private static List<String> emptyClassFolders(
       FileSystem fs, Path train, List<String> classNames) {

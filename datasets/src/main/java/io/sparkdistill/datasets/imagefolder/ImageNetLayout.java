@@ -3,6 +3,7 @@ package io.sparkdistill.datasets.imagefolder;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
@@ -17,6 +18,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.sparkdistill.datasets.DatasetException;
 import io.sparkdistill.datasets.examples.RejectReason;
+import io.sparkdistill.datasets.examples.RejectedTable;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.ml.feature.StringIndexer;
@@ -28,7 +30,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
 /**
- * The rules of the ImageNet layout as column expressions over a {@code binaryFile} listing, so
+ * The rules of the ImageNet layout as column expressions over the {@link FileListing} rows, so
  * that every file is placed, labelled and checked on the executors without collecting the
  * listing.
  *
@@ -43,6 +45,9 @@ final class ImageNetLayout {
   static final String TRAIN_SPLIT = "train";
   static final String TEST_SPLIT = "test";
 
+  /** The name Hadoop's copy commands give a file until the copy completes. */
+  static final String COPYING_SUFFIX = "._COPYING_";
+
   static final String REL = "_rel";
   static final String SPLIT = "_split";
   static final String LABEL_NAME = "_label_name";
@@ -54,6 +59,9 @@ final class ImageNetLayout {
   private static final String IMAGE_ID = "_image_id";
   private static final String CSV_CLASS = "_csv_class";
   private static final String LABEL_INDEX = "_label_index";
+  private static final String VAL_ID = "_val_id";
+  /** The image id column of {@link #labelsWithoutFile}. */
+  static final String IMAGE_ID_COLUMN = "_missing_image_id";
 
   private final String rootPrefix;
   private final boolean hasValLabels;
@@ -86,6 +94,8 @@ final class ImageNetLayout {
     Column trainOutside = train.and(depth.notEqual(3));
     Column valOutside = not(train).and(depth.notEqual(3)).and(depth.notEqual(2));
     Column flatUnlabelled = flat.and(lit(!hasValLabels));
+    Column empty = col(FileListing.LENGTH).equalTo(0L);
+    Column copying = path.endsWith(COPYING_SUFFIX);
     return listing
         .withColumn(REL, rel)
         .withColumn(SPLIT, when(train, TRAIN_SPLIT).otherwise(TEST_SPLIT))
@@ -95,6 +105,8 @@ final class ImageNetLayout {
         .withColumn(
             REASON,
             when(trainOutside.or(valOutside), RejectReason.OUTSIDE_LAYOUT.code())
+                .when(copying, RejectReason.INCOMPLETE_COPY.code())
+                .when(empty, RejectReason.EMPTY_FILE.code())
                 .when(flatUnlabelled, RejectReason.NO_LABEL.code()))
         .withColumn(
             DETAIL,
@@ -102,6 +114,14 @@ final class ImageNetLayout {
                 .when(
                     valOutside,
                     concat(lit("expected val/<class>/<image> or val/<image>, found "), col(REL)))
+                .when(
+                    copying,
+                    concat(
+                        col(REL),
+                        lit(
+                            ": a copy in progress or interrupted (hadoop fs -put / -cp name its"
+                                + " target *" + COPYING_SUFFIX + " until it completes)")))
+                .when(empty, concat(col(REL), lit(" is empty (0 bytes)")))
                 .when(
                     flatUnlabelled,
                     concat(
@@ -191,6 +211,40 @@ final class ImageNetLayout {
                         lit(") is not among the " + known + " train classes")))))
         .withColumn(
             REASON, coalesce(col(REASON), when(unknown, RejectReason.UNKNOWN_CLASS.code())));
+  }
+
+  /**
+   * The labels of {@code valLabels} (from {@link #readValLabels}) whose image id names no file under
+   * {@code val/}, flat or in a class folder (the id is a file name without its extension), as
+   * {@link RejectedTable} rows of the test split with reason {@link
+   * RejectReason#VAL_LABELS_WITHOUT_FILE}, plus the image id in {@link #IMAGE_ID_COLUMN}. Their
+   * source is {@code <labels file>#<image id>}.
+   */
+  static Dataset<Row> labelsWithoutFile(
+      Dataset<Row> located, Dataset<Row> valLabels, String labelsFile) {
+    Column name = element_at(split(col(REL), "/"), -1);
+    Dataset<Row> valIds =
+        located
+            .filter(col(SPLIT).equalTo(TEST_SPLIT))
+            .select(regexp_replace(name, "\\.[^.]*$", "").as(VAL_ID))
+            .distinct();
+    Column id = coalesce(col(IMAGE_ID), lit(""));
+    return valLabels
+        .join(valIds, valLabels.col(IMAGE_ID).equalTo(valIds.col(VAL_ID)), "left_anti")
+        .select(
+            id.as(IMAGE_ID_COLUMN),
+            lit(TEST_SPLIT).as(RejectedTable.SPLIT),
+            concat(lit(labelsFile + "#"), id).as(RejectedTable.SOURCE),
+            lit(RejectReason.VAL_LABELS_WITHOUT_FILE.code()).as(RejectedTable.REASON),
+            concat(
+                    lit(VAL_LABELS_FILE + " labels image id "),
+                    id,
+                    lit(" (class "),
+                    coalesce(col(CSV_CLASS), lit("")),
+                    lit(") but val/ holds no file "),
+                    id,
+                    lit(".* (flat or in a class folder)"))
+                .as(RejectedTable.DETAIL));
   }
 
   /**

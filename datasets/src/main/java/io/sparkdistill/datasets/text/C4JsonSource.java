@@ -5,8 +5,12 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.schema_of_variant;
 import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.try_parse_json;
+import static org.apache.spark.sql.functions.try_variant_get;
 import static org.apache.spark.sql.functions.when;
 
 import io.sparkdistill.datasets.DatasetException;
@@ -48,12 +52,14 @@ import org.apache.spark.sql.types.StructType;
  *       parsed, so the text is never repaired with U+FFFD.
  *   <li>{@code invalid-json}: not a JSON object (unparsable, a bare value or array, a blank line).
  *   <li>{@code missing-text}: no {@code text} field, or {@code "text": null}.
+ *   <li>{@code wrong-field-type}: {@code text} is a number, boolean, object or array.
  *   <li>{@code empty-text}: {@code text} empty or only (Unicode) whitespace.
  *   <li>{@code line-too-long}: more than {@link LineReader#DEFAULT_MAX_LINE_BYTES} bytes.
  * </ul>
  *
- * A {@code text} that is a JSON number, object or array is kept as its JSON text: that is how
- * Spark's parser reads a non-string value into a string column.
+ * Without the {@code wrong-field-type} check, Spark's parser would read a non-string {@code text}
+ * into the string column as its JSON text and accept it as a document. The other fields ({@code
+ * url}, {@code timestamp}) are not kept and not checked.
  *
  * <h2>Truncated and corrupt files</h2>
  *
@@ -171,16 +177,31 @@ public final class C4JsonSource implements TextSource {
     // A JSON-lines record is an object; Spark's parser alone would take [{"text": ..}] as one.
     Column notObject = not(line.rlike("^[ \\t]*\\{"));
     Column invalid = notObject.or(json.isNull()).or(json.getField(CORRUPT).isNotNull());
+    // Spark's parser reads a number, boolean, object or array into a string column as its JSON
+    // text; such a value can only start like one, so only those lines are parsed a second time,
+    // as a variant, to learn the JSON type (the text of a JSON string can look like a number too).
+    Column looksNonString = text.rlike("^(-?[0-9]|\\{|\\[|true$|false$)");
+    Column textType =
+        when(looksNonString, schema_of_variant(try_variant_get(try_parse_json(line), "$.text", "variant")));
+    Column wrongType = looksNonString.and(coalesce(textType, lit("STRING")).notEqual("STRING"));
     Column reason =
         when(blankLine, lit(RejectReason.INVALID_JSON.code()))
             .when(invalid, lit(RejectReason.INVALID_JSON.code()))
             .when(text.isNull(), lit(RejectReason.MISSING_TEXT.code()))
+            .when(wrongType, lit(RejectReason.WRONG_FIELD_TYPE.code()))
             .when(text.rlike(BLANK), lit(RejectReason.EMPTY_TEXT.code()))
             .otherwise(lit(""));
     Column detail =
         when(blankLine, lit("blank line: not a JSON object"))
             .when(invalid, concat(lit("not a JSON object: "), excerpt(line)))
             .when(text.isNull(), lit("no \"text\" field (or \"text\": null)"))
+            .when(
+                wrongType,
+                concat(
+                    lit("\"text\" must be a JSON string, found "),
+                    lower(textType),
+                    lit(": "),
+                    excerpt(text)))
             .when(text.rlike(BLANK), lit("\"text\" is empty or whitespace"))
             .otherwise(lit(""));
     Map<String, String> options =

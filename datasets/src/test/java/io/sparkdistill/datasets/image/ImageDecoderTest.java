@@ -32,6 +32,55 @@ class ImageDecoderTest {
   }
 
   @Test
+  void anImageOverMaxPixelsIsRejectedFromItsHeaderWithoutDecoding() {
+    // 20000 x 20000 = 400 megapixels declared, but no pixel data at all: only the header is read
+    DecodeOutcome huge = RGB_40X30.decode(pngHeaderOnly(20_000, 20_000));
+    assertThat(huge).isInstanceOf(DecodeOutcome.Failed.class);
+    assertThat(((DecodeOutcome.Failed) huge).reason()).isEqualTo(RejectReason.TOO_MANY_PIXELS);
+    assertThat(((DecodeOutcome.Failed) huge).detail())
+        .isEqualTo(
+            "PNG image of 20000x20000 = 400000000 pixels exceeds ingest.max-pixels = 89478485;"
+                + " not decoded");
+    assertThat(RGB_40X30.maxPixels()).isEqualTo(89_478_485L);
+
+    byte[] jpeg = TestImages.jpeg(TestImages.solid(40, 30, 200, 30, 60));
+    ImageDecoder strict =
+        new ImageDecoder(new ImageShape(30, 40, 3, ResizeMode.CENTER_CROP), AlphaPolicy.DROP, 1199);
+    ImageDecoder exact =
+        new ImageDecoder(new ImageShape(30, 40, 3, ResizeMode.CENTER_CROP), AlphaPolicy.DROP, 1200);
+    assertThat(strict.decode(jpeg))
+        .isEqualTo(
+            new DecodeOutcome.Failed(
+                RejectReason.TOO_MANY_PIXELS,
+                "JPEG image of 40x30 = 1200 pixels exceeds ingest.max-pixels = 1199; not decoded"));
+    assertThat(exact.decode(jpeg)).isInstanceOf(DecodeOutcome.Decoded.class);
+    assertThatThrownBy(
+            () -> new ImageDecoder(new ImageShape(3, 3, 1, ResizeMode.STRETCH), AlphaPolicy.DROP, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxPixels must be positive, got 0");
+  }
+
+  /** A PNG signature, an IHDR chunk of the given size (8-bit RGB) and IEND: no image data. */
+  private static byte[] pngHeaderOnly(int width, int height) {
+    java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17);
+    ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(width).putInt(height);
+    ihdr.put(new byte[] {8, 2, 0, 0, 0});
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+    chunk(out, ihdr.array());
+    chunk(out, "IEND".getBytes(StandardCharsets.US_ASCII));
+    return out.toByteArray();
+  }
+
+  private static void chunk(ByteArrayOutputStream out, byte[] typeAndData) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(typeAndData);
+    out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(typeAndData.length - 4).array());
+    out.writeBytes(typeAndData);
+    out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+  }
+
+  @Test
   void pngIsRecognisedByItsContentAndIsLossless() {
     BufferedImage image = TestImages.solid(40, 30, 10, 20, 30);
     image.setRGB(39, 29, 0xfe0102);

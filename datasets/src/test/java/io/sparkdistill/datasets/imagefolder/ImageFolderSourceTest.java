@@ -158,7 +158,9 @@ class ImageFolderSourceTest {
       SourceResult result = source.read(spark);
 
       assertThat(result.classNames()).containsExactlyElementsOf(CLASSES);
-      assertThat(result.inputsBySplit()).containsOnly(entry("train", 16L), entry("test", 5L));
+      assertThat(result.inputsBySplit())
+          .as("5 val files + 1 label row without a file")
+          .containsOnly(entry("train", 16L), entry("test", 6L));
       List<Row> examples = result.examples().collectAsList();
       List<Row> rejected = result.rejected().collectAsList();
       assertThat(countBySplit(examples)).containsOnly(entry("train", 12L), entry("test", 3L));
@@ -168,8 +170,17 @@ class ImageFolderSourceTest {
               entry("train/" + RejectReason.UNDECODABLE_IMAGE.code(), 1L),
               entry("train/" + RejectReason.TRUNCATED_IMAGE.code(), 1L),
               entry("test/" + RejectReason.UNKNOWN_CLASS.code(), 1L),
-              entry("test/" + RejectReason.NO_LABEL.code(), 1L));
+              entry("test/" + RejectReason.NO_LABEL.code(), 1L),
+              entry("test/" + RejectReason.VAL_LABELS_WITHOUT_FILE.code(), 1L));
       assertReconciled(result, examples, rejected);
+      assertThat(rejection(rejected, "LOC_val_solution.csv#ILSVRC2012_val_00000099").getString(3))
+          .isEqualTo(
+              "LOC_val_solution.csv labels image id ILSVRC2012_val_00000099 (class n01440764) but"
+                  + " val/ holds no file ILSVRC2012_val_00000099.* (flat or in a class folder)");
+      assertThat(result.warnings())
+          .contains(
+              "1 label(s) in LOC_val_solution.csv name no image file under val/ (rejected as"
+                  + " val-labels-without-file; first: ILSVRC2012_val_00000099)");
       assertWellFormed(result, examples);
 
       assertThat(example(examples, "val/ILSVRC2012_val_00000001.JPEG").getString(4))
@@ -187,6 +198,68 @@ class ImageFolderSourceTest {
           .isEqualTo(
               "class n09999999 of val/ILSVRC2012_val_00000004.JPEG (from LOC_val_solution.csv) is"
                   + " not among the 3 train classes");
+    }
+  }
+
+  @Test
+  void everyFileThatIsNotHiddenIsAnInputIncludingThoseSparkWouldSkip(@TempDir Path root) {
+    new ImageNetTree(root)
+        .jpeg("train/" + TENCH + "/a.JPEG", RED, 0)
+        .jpeg("train/" + TENCH + "/b.JPEG._COPYING_", RED, 0)
+        .write("train/" + TENCH + "/empty.JPEG", new byte[0])
+        .jpeg("train/" + TENCH + "/.hidden.JPEG", RED, 0)
+        .jpeg("train/" + TENCH + "/_SUCCESS", RED, 0)
+        .jpeg("train/_tmp/" + TENCH + "/c.JPEG", RED, 0)
+        .jpeg("train/.cache/x.JPEG", RED, 0)
+        .write("val/" + TENCH + "/zero.JPEG", new byte[0])
+        .jpeg("val/" + TENCH + "/v.JPEG", RED, 1);
+
+    try (ImageFolderSource source = new ImageFolderSource(root.toString(), SHAPE, SHARDS, 2)) {
+      SourceResult result = source.read(spark);
+
+      assertThat(result.inputsBySplit()).containsOnly(entry("train", 3L), entry("test", 2L));
+      List<Row> examples = result.examples().collectAsList();
+      List<Row> rejected = result.rejected().collectAsList();
+      assertThat(ids(examples, "train")).containsExactly("train/n01440764/a.JPEG");
+      assertThat(ids(examples, "test")).containsExactly("val/n01440764/v.JPEG");
+      assertThat(countByReason(rejected))
+          .containsOnly(
+              entry("train/" + RejectReason.INCOMPLETE_COPY.code(), 1L),
+              entry("train/" + RejectReason.EMPTY_FILE.code(), 1L),
+              entry("test/" + RejectReason.EMPTY_FILE.code(), 1L));
+      assertReconciled(result, examples, rejected);
+      assertThat(rejection(rejected, "b.JPEG._COPYING_").getString(3))
+          .startsWith("train/n01440764/b.JPEG._COPYING_: a copy in progress or interrupted");
+      assertThat(rejection(rejected, "empty.JPEG").getString(3))
+          .isEqualTo("train/n01440764/empty.JPEG is empty (0 bytes)");
+    }
+  }
+
+  @Test
+  void theListingIsSpreadRoundRobinOverThePartitions(@TempDir Path root) throws Exception {
+    for (int i = 0; i < 10; i++) {
+      new ImageNetTree(root).write("train/" + TENCH + "/f" + i + ".JPEG", new byte[] {1});
+    }
+    List<Row> rows =
+        FileListing.list(
+            org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration())
+                .getRaw(),
+            List.of(new org.apache.hadoop.fs.Path(root.toUri())));
+
+    List<List<Row>> partitions =
+        FileListing.spread(spark, rows, 3).javaRDD().glom().collect();
+
+    assertThat(partitions).hasSize(3);
+    for (int p = 0; p < 3; p++) {
+      List<String> names =
+          partitions.get(p).stream()
+              .map(r -> r.getString(0).substring(r.getString(0).lastIndexOf('/') + 1))
+              .collect(Collectors.toList());
+      List<String> expected = new java.util.ArrayList<>();
+      for (int i = p; i < 10; i += 3) {
+        expected.add("f" + i + ".JPEG");
+      }
+      assertThat(names).as("partition %d", p).containsExactlyElementsOf(expected);
     }
   }
 

@@ -160,4 +160,40 @@ class C4JsonSourceTest extends SparkTextTest {
           .anySatisfy(w -> assertThat(w).contains("the test split is empty"));
     }
   }
+
+  @Test
+  void aTextThatIsNotAJsonStringIsAWrongFieldType() {
+    write(
+        dir.resolve("c4-train.00000-of-00001.json"),
+        utf8(
+            "{\"text\": 42}\n" // 1
+                + "{\"text\": true, \"url\": \"u\"}\n" // 2
+                + "{\"text\": {\"a\": \"b\"}}\n" // 3
+                + "{\"text\": [\"one\", \"two\"]}\n" // 4
+                + "{\"text\": -1.5e3}\n" // 5
+                + "{\"text\": \"42\"}\n" // 6 a string that looks like a number
+                + "{\"text\": \"[not an array]\", \"url\": 7}\n" // 7 a string like an array
+                + "{\"text\": \"true\"}\n")); // 8
+
+    try (C4JsonSource source = new C4JsonSource(dir.toString(), 8, 4)) {
+      TextSourceResult result = source.read(spark);
+      String file = "file:" + dir.resolve("c4-train.00000-of-00001.json");
+      Map<String, String> reasons = new java.util.TreeMap<>();
+      Map<String, String> details = new java.util.TreeMap<>();
+      for (Row row : result.rejected().collectAsList()) {
+        reasons.put(row.getString(1), row.getString(2));
+        details.put(row.getString(1), row.getString(3));
+      }
+      assertThat(reasons)
+          .containsOnlyKeys(file + "#1", file + "#2", file + "#3", file + "#4", file + "#5")
+          .allSatisfy((source1, reason) -> assertThat(reason).isEqualTo("wrong-field-type"));
+      assertThat(details.get(file + "#1")).isEqualTo("\"text\" must be a JSON string, found bigint: 42");
+      assertThat(details.get(file + "#3")).startsWith("\"text\" must be a JSON string, found object<");
+      assertThat(details.get(file + "#4")).startsWith("\"text\" must be a JSON string, found array<");
+      assertThat(textById(result.examples()).values())
+          .containsExactlyInAnyOrder("42", "[not an array]", "true");
+      assertThat(result.reconcile(result.examples(), result.rejected()).get("train"))
+          .isEqualTo(new TextSourceResult.SplitCounts(8, 3, 5));
+    }
+  }
 }

@@ -1,12 +1,10 @@
 package io.sparkdistill.pipeline.config;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
- * How stored logits are packed into the {@code topk_logits} binary column: little-endian IEEE
- * half ({@code fp16}, 2 bytes) or single ({@code fp32}, 4 bytes) floats. Readers outside Java
- * decode with {@code numpy.frombuffer(b, "<f2")} or {@code "<f4"}.
+ * The precision of the stored logits: the {@code topk_logits} column is an {@code array<float>}
+ * (Parquet LIST of FLOAT) in both cases; {@code fp16} rounds every value to an IEEE half first
+ * ({@link #round}), {@code fp32} keeps it. The {@code logit_bits} column says which.
  */
 public enum LogitPrecision {
   FP16(16),
@@ -33,25 +31,21 @@ public enum LogitPrecision {
     throw new IllegalArgumentException("no logit precision of " + bits + " bits");
   }
 
-  public byte[] encode(float[] values) {
-    ByteBuffer buffer = ByteBuffer.allocate(values.length * bits / 8).order(ByteOrder.LITTLE_ENDIAN);
-    for (float v : values) {
-      if (this == FP16) {
-        buffer.putShort(toHalf(v));
-      } else {
-        buffer.putFloat(v);
+  /**
+   * The values as stored in the {@code topk_logits} column, an {@code array<float>}: {@code fp32}
+   * keeps them, {@code fp16} rounds each to the nearest IEEE half (ties to even), so what a reader
+   * gets is exactly the half value, in a column DuckDB, pandas and pyarrow read as numbers.
+   *
+   * @return a new array
+   */
+  public float[] round(float[] values) {
+    float[] stored = values.clone();
+    if (this == FP16) {
+      for (int i = 0; i < stored.length; i++) {
+        stored[i] = fromHalf(toHalf(stored[i]));
       }
     }
-    return buffer.array();
-  }
-
-  public float[] decode(byte[] packed) {
-    ByteBuffer buffer = ByteBuffer.wrap(packed).order(ByteOrder.LITTLE_ENDIAN);
-    float[] values = new float[packed.length * 8 / bits];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = this == FP16 ? fromHalf(buffer.getShort()) : buffer.getFloat();
-    }
-    return values;
+    return stored;
   }
 
   /** IEEE 754 binary16 bits of {@code f}, rounded to nearest even (Java 17 has no built-in). */

@@ -1,7 +1,6 @@
 package io.sparkdistill.pipeline.distill;
 
 import io.sparkdistill.pipeline.config.MissingMass;
-import io.sparkdistill.pipeline.config.LogitPrecision;
 import java.util.Arrays;
 import java.util.BitSet;
 
@@ -39,8 +38,8 @@ import java.util.BitSet;
  * rows, SPREAD at T &gt; 1 is therefore only as good as the stored missing mass; RENORMALIZE, a
  * dense row, or T = 1 stay within about 1 % of the fp32 result.
  *
- * <p>Callers decode the packed {@code topk_logits} column first, with {@code
- * LogitPrecision.ofBits(logit_bits).decode(topk_logits)}.
+ * <p>Callers pass the {@code topk_logits} column as read (an {@code array<float>}, already
+ * rounded to {@code logit_bits}).
  */
 public final class SoftLabelDistribution {
 

@@ -108,7 +108,7 @@ final class TeacherMerge implements MapGroupsFunction<Tuple2<String, Integer>, R
     for (Row row : byTeacher) {
       List<Integer> idList = row.getList(TOPK_IDS);
       int[] ids = idList.stream().mapToInt(Integer::intValue).toArray();
-      float[] logits = LogitPrecision.ofBits(row.getInt(LOGIT_BITS)).decode((byte[]) row.get(TOPK_LOGITS));
+      float[] logits = SoftLabelTable.logits(row, TOPK_LOGITS);
       float[] p =
           SoftLabelDistribution.probabilities(
               ids, logits, row.getFloat(LOG_SUM_EXP), classes, 1.0, MissingMass.SPREAD);
@@ -128,7 +128,7 @@ final class TeacherMerge implements MapGroupsFunction<Tuple2<String, Integer>, R
     }
     values[TEACHER] = SoftLabelStore.ENSEMBLE_TEACHER;
     values[TOPK_IDS] = kept.ids();
-    values[TOPK_LOGITS] = precision.encode(kept.logits());
+    values[TOPK_LOGITS] = precision.round(kept.logits());
     values[LOGIT_BITS] = precision.bits();
     values[LOG_SUM_EXP] = 0f;
     values[SoftLabelTable.SCHEMA.fieldIndex(SoftLabelTable.TEACHER_TOP1)] = kept.top1();

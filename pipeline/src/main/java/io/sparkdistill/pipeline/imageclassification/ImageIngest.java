@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
@@ -62,7 +64,7 @@ final class ImageIngest {
       }
       String examplesPath = context.table(IngestStage.EXAMPLES);
       String rejectedPath = context.table(IngestStage.REJECTED);
-      source.rejected().coalesce(1).write().mode(SaveMode.Overwrite).parquet(rejectedPath);
+      IngestTables.writeRejected(source.rejected(), rejectedPath);
       source
           .examples()
           .sortWithinPartitions(ExampleTable.SPLIT, ExampleTable.SHARD, ExampleTable.EXAMPLE_ID)
@@ -74,7 +76,8 @@ final class ImageIngest {
       double seconds = (System.nanoTime() - t0) / 1e9;
 
       Map<String, Long> examples = IngestTables.countsBySplit(spark.read().parquet(examplesPath));
-      Map<String, Long> rejected = IngestTables.countsBySplit(spark.read().parquet(rejectedPath));
+      Dataset<Row> rejectedTable = spark.read().parquet(rejectedPath);
+      Map<String, Long> rejected = IngestTables.countsBySplit(rejectedTable);
       TreeSet<String> names = new TreeSet<>(source.inputsBySplit().keySet());
       names.addAll(examples.keySet());
       names.addAll(rejected.keySet());
@@ -93,6 +96,7 @@ final class ImageIngest {
       metrics.put("schema.rejected", RejectedTable.VERSION);
       metrics.put("schema.labels", LabelTable.VERSION);
       metrics.put("classes", source.classNames().size());
+      metrics.putAll(IngestTables.reasonMetrics(rejectedTable));
       metrics.put("write_seconds", seconds);
       metrics.put("examples_per_second", total / seconds);
       metrics.put(
@@ -125,9 +129,12 @@ final class ImageIngest {
         settings.partitions());
   }
 
-  /** The decoder of {@code ingest.image} and {@code ingest.alpha}, for every image format. */
+  /**
+   * The decoder of {@code ingest.image}, {@code ingest.alpha} and {@code ingest.max-pixels}, for
+   * every image format.
+   */
   private static ImageDecoder decoder(IngestSettings settings) {
-    return new ImageDecoder(settings.image(), settings.alpha());
+    return new ImageDecoder(settings.image(), settings.alpha(), settings.maxPixels());
   }
 
   /** Text formats belong to the masked-language-model task; Stages never sends them here. */

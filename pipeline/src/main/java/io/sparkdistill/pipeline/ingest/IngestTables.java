@@ -3,6 +3,7 @@ package io.sparkdistill.pipeline.ingest;
 import static org.apache.spark.sql.functions.col;
 
 import io.sparkdistill.datasets.examples.ExampleTable;
+import io.sparkdistill.datasets.examples.RejectedTable;
 import io.sparkdistill.pipeline.dag.RunLayout;
 import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.train.ImageArrays;
@@ -10,6 +11,7 @@ import java.util.List;
 import io.sparkdistill.pipeline.config.ConfigError;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 /** Reads back what {@link IngestStage} wrote: the examples of a split, the class names. */
@@ -21,11 +23,35 @@ public final class IngestTables {
     return spark.read().parquet(layout.table(StageName.INGEST, IngestStage.EXAMPLES));
   }
 
+  /**
+   * Writes the rejected rows as one Parquet file. {@code repartition(1)}, not {@code coalesce(1)}:
+   * the rejected rows are a narrow filter of the sources' decoded (cached) rows, and a coalesce
+   * would pull that whole decode into the one writing task; the shuffle boundary of a repartition
+   * lets the decode run in all its partitions, caching every row for the examples write that
+   * follows, and moves only the few rejected rows to the writer. (Persisting and counting first
+   * would also keep the decode parallel, at the price of an extra job.)
+   */
+  public static void writeRejected(Dataset<Row> rejected, String path) {
+    rejected.repartition(1).write().mode(SaveMode.Overwrite).parquet(path);
+  }
+
   /** Rows per value of the {@code split} column of {@code table}. */
   public static java.util.Map<String, Long> countsBySplit(Dataset<Row> table) {
     java.util.Map<String, Long> counts = new java.util.TreeMap<>();
     for (Row row : table.groupBy(ExampleTable.SPLIT).count().collectAsList()) {
       counts.put(row.getString(0), row.getLong(1));
+    }
+    return counts;
+  }
+
+  /**
+   * Rows per reason of a written rejected table, as manifest metrics {@code rejected.<reason>}
+   * (every split together), in reason order.
+   */
+  public static java.util.Map<String, Object> reasonMetrics(Dataset<Row> rejected) {
+    java.util.Map<String, Object> counts = new java.util.TreeMap<>();
+    for (Row row : rejected.groupBy(RejectedTable.REASON).count().collectAsList()) {
+      counts.put("rejected." + row.getString(0), row.getLong(1));
     }
     return counts;
   }

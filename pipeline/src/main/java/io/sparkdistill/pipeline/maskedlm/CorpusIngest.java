@@ -24,6 +24,7 @@ import io.sparkdistill.pipeline.dag.StageContext;
 import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.dag.StageOutcome;
 import io.sparkdistill.pipeline.ingest.IngestStage;
+import io.sparkdistill.pipeline.ingest.IngestTables;
 import io.sparkdistill.pipeline.task.IngestedSplits;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -91,7 +92,7 @@ final class CorpusIngest {
       TextSourceResult source = opened.read(spark);
       String documentsPath = context.table(CorpusTables.DOCUMENTS);
       String rejectedPath = context.table(IngestStage.REJECTED);
-      source.rejected().coalesce(1).write().mode(SaveMode.Overwrite).parquet(rejectedPath);
+      IngestTables.writeRejected(source.rejected(), rejectedPath);
       source
           .examples()
           .sortWithinPartitions(
@@ -115,6 +116,7 @@ final class CorpusIngest {
       metrics.put("schema.rejected", RejectedTable.VERSION);
       metrics.put("read_seconds", readSeconds);
       metrics.put("documents_per_second", totalDocuments / readSeconds);
+      metrics.putAll(IngestTables.reasonMetrics(spark.read().parquet(rejectedPath)));
       return new IngestedSplits(
           "documents", documentsPath, rejectedPath, splits, readSeconds, metrics, source.warnings());
     }

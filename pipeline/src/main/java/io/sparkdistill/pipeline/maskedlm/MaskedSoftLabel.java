@@ -15,7 +15,7 @@ import io.sparkdistill.pipeline.distill.SoftLabelDistribution;
  * @param sequence index of the sequence in its {@link MlmData}
  * @param position the masked position within the sequence
  * @param topkIds vocabulary ids, largest first
- * @param topkLogits their logits, packed at {@code logitBits} ({@link LogitPrecision})
+ * @param topkLogits their logits, rounded to {@code logitBits} ({@link LogitPrecision#round})
  * @param logitBits 16 or 32
  * @param logSumExp log-sum-exp over the whole vocabulary
  * @param teacherTop1 the teacher's arg-max token
@@ -24,18 +24,18 @@ public record MaskedSoftLabel(
     int sequence,
     int position,
     int[] topkIds,
-    byte[] topkLogits,
+    float[] topkLogits,
     int logitBits,
     float logSumExp,
     int teacherTop1) {
 
   /**
-   * The decoded logits of the kept ids.
+   * The logits of the kept ids ({@link #topkLogits()}).
    *
    * @return one per {@link #topkIds()}
    */
   public float[] logits() {
-    return LogitPrecision.ofBits(logitBits).decode(topkLogits);
+    return topkLogits;
   }
 
   /**

@@ -54,7 +54,7 @@ public final class MlmSoftLabels {
                     sequence[0],
                     positions[within[0]],
                     top.ids(),
-                    precision.encode(top.logits()),
+                    precision.round(top.logits()),
                     precision.bits(),
                     top.logSumExp(),
                     top.top1()));

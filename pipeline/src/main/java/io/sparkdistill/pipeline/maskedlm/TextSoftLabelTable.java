@@ -19,13 +19,14 @@ import org.apache.spark.sql.types.StructType;
  * in place of the image crop columns.
  *
  * <p>Columns: {@code teacher, sequence_id, split, shard, view_id, position, topk_ids,
- * topk_logits, logit_bits, log_sum_exp, teacher_top1}. {@code topk_logits} is packed with {@link
- * LogitPrecision#ofBits(int) LogitPrecision.ofBits(logit_bits)}; the MLM head ends in a
+ * topk_logits, logit_bits, log_sum_exp, teacher_top1}. {@code topk_logits} is an {@code
+ * array<float>} rounded with {@link LogitPrecision#ofBits(int) LogitPrecision.ofBits(logit_bits)};
+ * the MLM head ends in a
  * log-softmax, so the logits are log-probabilities and {@code log_sum_exp} is about 0.
  */
 public final class TextSoftLabelTable {
-  /** Version of this schema. */
-  public static final int VERSION = 1;
+  /** Version of this schema; 2: {@code topk_logits} is an {@code array<float>} (1: packed binary). */
+  public static final int VERSION = 2;
 
   public static final String TEACHER = SoftLabelTable.TEACHER;
   public static final String SEQUENCE_ID = "sequence_id";
@@ -84,7 +85,7 @@ public final class TextSoftLabelTable {
    * @param data the masked sequences
    * @param keys one per sequence of {@code data}, in order
    * @param k ids to keep per position
-   * @param precision how the logits are packed
+   * @param precision what the logits are rounded to
    * @param batchSize sequences per forward pass
    * @return one row per masked position per (sequence, view), in {@link #SCHEMA}
    */
@@ -153,7 +154,7 @@ public final class TextSoftLabelTable {
         row.getInt(SCHEMA.fieldIndex(POSITION)),
         // The label owns its ids, as the rows of rows() own theirs.
         SequenceTable.ints(row, SCHEMA.fieldIndex(TOPK_IDS)).clone(),
-        (byte[]) row.get(SCHEMA.fieldIndex(TOPK_LOGITS)),
+        SoftLabelTable.logits(row, SCHEMA.fieldIndex(TOPK_LOGITS)).clone(),
         row.getInt(SCHEMA.fieldIndex(LOGIT_BITS)),
         row.getFloat(SCHEMA.fieldIndex(LOG_SUM_EXP)),
         row.getInt(SCHEMA.fieldIndex(TEACHER_TOP1)));

@@ -113,7 +113,7 @@ public final class SoftLabelPartition implements MapPartitionsFunction<Row, Row>
         view.cropWidth(),
         view.flip(),
         top.ids(),
-        precision.encode(top.logits()),
+        precision.round(top.logits()),
         precision.bits(),
         top.logSumExp(),
         top.top1());

@@ -1,5 +1,7 @@
 package io.sparkdistill.pipeline.softlabels;
 
+import java.util.List;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -10,7 +12,11 @@ import org.apache.spark.sql.types.StructType;
  * <p>Documented for readers outside Spark in {@code docs/TABLES.md}.
  */
 public final class SoftLabelTable {
-  public static final int VERSION = 1;
+  /**
+   * Version 2: {@code topk_logits} is an {@code array<float>} (version 1: a binary of packed
+   * little-endian halves or singles).
+   */
+  public static final int VERSION = 2;
 
   public static final String TEACHER = "teacher";
   public static final String EXAMPLE_ID = "example_id";
@@ -42,10 +48,27 @@ public final class SoftLabelTable {
           .add(CROP_WIDTH, DataTypes.IntegerType, false)
           .add(FLIP, DataTypes.BooleanType, false)
           .add(TOPK_IDS, DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-          .add(TOPK_LOGITS, DataTypes.BinaryType, false)
+          .add(TOPK_LOGITS, DataTypes.createArrayType(DataTypes.FloatType, false), false)
           .add(LOGIT_BITS, DataTypes.IntegerType, false)
           .add(LOG_SUM_EXP, DataTypes.FloatType, false)
           .add(TEACHER_TOP1, DataTypes.IntegerType, false);
 
   private SoftLabelTable() {}
+
+  /**
+   * The {@code topk_logits} of a row: a {@code float[]} as built before writing, or the list a
+   * Spark read returns.
+   */
+  public static float[] logits(Row row, int field) {
+    Object value = row.get(field);
+    if (value instanceof float[] array) {
+      return array;
+    }
+    List<Float> list = row.getList(field);
+    float[] logits = new float[list.size()];
+    for (int i = 0; i < logits.length; i++) {
+      logits[i] = list.get(i);
+    }
+    return logits;
+  }
 }

@@ -7,7 +7,6 @@ import io.sparkdistill.datasets.examples.ExampleTable;
 import io.sparkdistill.pipeline.dag.RunLayout;
 import io.sparkdistill.pipeline.dag.StageName;
 import io.sparkdistill.pipeline.ingest.IngestTables;
-import io.sparkdistill.pipeline.config.LogitPrecision;
 import io.sparkdistill.pipeline.distill.SoftLabelDistribution;
 import io.sparkdistill.pipeline.softlabels.SoftLabelStore;
 import io.sparkdistill.pipeline.softlabels.SoftLabelTable;
@@ -102,7 +101,6 @@ public record StudentSet(
                   col(SoftLabelTable.FLIP).as(teacher + ".flip"),
                   col(SoftLabelTable.TOPK_IDS).as(teacher + ".ids"),
                   col(SoftLabelTable.TOPK_LOGITS).as(teacher + ".logits"),
-                  col(SoftLabelTable.LOGIT_BITS).as(teacher + ".bits"),
                   col(SoftLabelTable.LOG_SUM_EXP).as(teacher + ".lse"));
       labelled =
           labelled == null
@@ -150,7 +148,7 @@ public record StudentSet(
         }
         view = seen;
         int[] topIds = toInts(row.getList(row.fieldIndex(teacher + ".ids")));
-        float[] logits = LogitPrecision.ofBits(row.getAs(teacher + ".bits")).decode(row.getAs(teacher + ".logits"));
+        float[] logits = SoftLabelTable.logits(row, row.fieldIndex(teacher + ".logits"));
         targets.get(teacher)[i] =
             SoftLabelDistribution.probabilities(
                 topIds, logits, row.<Float>getAs(teacher + ".lse"), classes, temperature, missing);

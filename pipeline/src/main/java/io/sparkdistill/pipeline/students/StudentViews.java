@@ -1,7 +1,6 @@
 package io.sparkdistill.pipeline.students;
 
 import io.sparkdistill.datasets.examples.ExampleTable;
-import io.sparkdistill.pipeline.config.LogitPrecision;
 import io.sparkdistill.pipeline.softlabels.SoftLabelTable;
 import io.sparkdistill.pipeline.views.View;
 import java.util.ArrayList;
@@ -81,8 +80,7 @@ public record StudentViews(
         targets[s][v] =
             new TopK(
                 ints(e.getGroup(SoftLabelTable.TOPK_IDS, 0)),
-                LogitPrecision.ofBits(e.getInteger(SoftLabelTable.LOGIT_BITS, 0))
-                    .decode(e.getBinary(SoftLabelTable.TOPK_LOGITS, 0).getBytes()),
+                floats(e.getGroup(SoftLabelTable.TOPK_LOGITS, 0)),
                 e.getFloat(SoftLabelTable.LOG_SUM_EXP, 0));
       }
       if (views != null && !views.equals(seen)) {
@@ -104,6 +102,15 @@ public record StudentViews(
       items.add(new Item(this, v));
     }
     return items;
+  }
+
+  private static float[] floats(Group list) {
+    int n = list.getFieldRepetitionCount(0);
+    float[] values = new float[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = list.getGroup(0, i).getFloat(0, 0);
+    }
+    return values;
   }
 
   private static int[] ints(Group list) {

@@ -42,16 +42,16 @@ class TopKTest {
   }
 
   @Test
-  void packsLittleEndianInTwoOrFourBytesPerValue() {
-    float[] values = {3.5f, -2.25f, 0f};
+  void fp16RoundsEveryValueToAHalfAndFp32KeepsIt() {
+    float[] exact = {3.5f, -2.25f, 0f};
+    float[] values = {0.1f, 1f + 0x1p-11f + 0x1p-20f, -7.3f};
 
-    byte[] half = LogitPrecision.FP16.encode(values);
-    byte[] single = LogitPrecision.FP32.encode(values);
-
-    assertThat(half).hasSize(6).startsWith((byte) 0x00, (byte) 0x43);
-    assertThat(single).hasSize(12);
-    assertThat(LogitPrecision.FP16.decode(half)).containsExactly(values);
-    assertThat(LogitPrecision.FP32.decode(single)).containsExactly(values);
+    assertThat(LogitPrecision.FP16.round(exact)).containsExactly(exact);
+    assertThat(LogitPrecision.FP16.round(values))
+        .containsExactly(
+            LogitPrecision.fromHalf((short) 0x2e66), 1f + 0x1p-10f, LogitPrecision.fromHalf(LogitPrecision.toHalf(-7.3f)));
+    assertThat(LogitPrecision.FP16.round(values)[0]).isEqualTo(0.099975586f);
+    assertThat(LogitPrecision.FP32.round(values)).containsExactly(values).isNotSameAs(values);
     assertThat(LogitPrecision.ofBits(16)).isEqualTo(LogitPrecision.FP16);
   }
 }

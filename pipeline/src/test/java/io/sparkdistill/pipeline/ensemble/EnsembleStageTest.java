@@ -102,7 +102,7 @@ class EnsembleStageTest extends LocalSparkTest {
     TopK top = TopK.of(logits, k);
     return RowFactory.create(
         teacher, exampleId, exampleId.equals("e2") ? "test" : "train", exampleId.equals("e2") ? 1 : 0,
-        view, cropTop, 0, 20, 20, flip, top.ids(), precision.encode(top.logits()), precision.bits(),
+        view, cropTop, 0, 20, 20, flip, top.ids(), precision.round(top.logits()), precision.bits(),
         top.logSumExp(), top.top1());
   }
 
@@ -156,9 +156,7 @@ class EnsembleStageTest extends LocalSparkTest {
     Map<String, Map<Integer, Double>> result = new HashMap<>();
     for (Row r : rows) {
       List<Integer> ids = r.getList(r.fieldIndex(SoftLabelTable.TOPK_IDS));
-      float[] logits =
-          LogitPrecision.ofBits(r.getInt(r.fieldIndex(SoftLabelTable.LOGIT_BITS)))
-              .decode((byte[]) r.get(r.fieldIndex(SoftLabelTable.TOPK_LOGITS)));
+      float[] logits = SoftLabelTable.logits(r, r.fieldIndex(SoftLabelTable.TOPK_LOGITS));
       float lse = r.getFloat(r.fieldIndex(SoftLabelTable.LOG_SUM_EXP));
       Map<Integer, Double> p = new HashMap<>();
       for (int i = 0; i < ids.size(); i++) {

@@ -21,14 +21,20 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.StageInfo;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import scala.jdk.javaapi.CollectionConverters;
 
 class IngestStageTest extends LocalSparkTest {
   @TempDir Path dir;
@@ -66,6 +72,31 @@ class IngestStageTest extends LocalSparkTest {
     DagRunner runner =
         new DagRunner(Stages.standard(), config, new RunLayout(config.run().root(), new Configuration()), () -> spark);
     return runner.run(List.of(StageName.INGEST), false);
+  }
+
+  /** Two classes n01 (red) and n02 (blue) of {@code perClass} JPEGs in train/ and in val/. */
+  private void writeTree(int perClass) throws IOException {
+    for (String cls : List.of("n01", "n02")) {
+      for (String split : List.of("train", "val")) {
+        Path folder = Files.createDirectories(dir.resolve("tree").resolve(split).resolve(cls));
+        for (int i = 0; i < perClass; i++) {
+          BufferedImage image = new BufferedImage(20, 10, BufferedImage.TYPE_3BYTE_BGR);
+          image.getGraphics().setColor(cls.equals("n01") ? Color.RED : Color.BLUE);
+          image.getGraphics().fillRect(0, 0, 20, 10);
+          ImageIO.write(image, "jpg", folder.resolve(cls + "_" + i + ".JPEG").toFile());
+        }
+      }
+    }
+  }
+
+  /** Ingest of the image-folder tree under {@code tree/}, RGB. */
+  private List<PlannedStage> runImageFolderIngest(String... overrides) throws Exception {
+    List<String> all = new ArrayList<>(List.of(
+        "dataset.format=image-folder",
+        "dataset.image-folder.root=\"" + dir.resolve("tree") + "\"",
+        "ingest.image.channels=3"));
+    all.addAll(List.of(overrides));
+    return runIngest(config("", all.toArray(String[]::new)));
   }
 
   private Manifest manifest() {
@@ -148,35 +179,71 @@ class IngestStageTest extends LocalSparkTest {
 
   @Test
   void readsAnImageFolderTreeThroughTheSameStage() throws Exception {
-    for (String cls : List.of("n01", "n02")) {
-      for (String split : List.of("train", "val")) {
-        Path folder = Files.createDirectories(dir.resolve("tree").resolve(split).resolve(cls));
-        for (int i = 0; i < 3; i++) {
-          BufferedImage image = new BufferedImage(20, 10, BufferedImage.TYPE_3BYTE_BGR);
-          image.getGraphics().setColor(cls.equals("n01") ? Color.RED : Color.BLUE);
-          image.getGraphics().fillRect(0, 0, 20, 10);
-          ImageIO.write(image, "jpg", folder.resolve(cls + "_" + i + ".JPEG").toFile());
-        }
-      }
-    }
+    writeTree(3);
     Files.write(dir.resolve("tree/train/n01/broken.JPEG"), new byte[] {1, 2, 3});
+    // a leftover labels file: n01_0 is in a class folder (found), missing_7 has no file anywhere
+    Files.writeString(
+        dir.resolve("tree/LOC_val_solution.csv"),
+        "ImageId,PredictionString\nn01_0,n01 1 2 3 4\nmissing_7,n02 1 2 3 4\n");
 
-    runIngest(
-        config(
-            "",
-            "dataset.format=image-folder",
-            "dataset.image-folder.root=\"" + dir.resolve("tree") + "\"",
-            "ingest.image.channels=3",
-            "ingest.max-rejected-fraction=0.5"));
+    runImageFolderIngest("ingest.max-rejected-fraction=0.5");
 
-    assertThat(manifest().rowCounts())
+    Manifest manifest = manifest();
+    assertThat(manifest.rowCounts())
         .containsEntry("inputs.train", 7L)
         .containsEntry("examples.train", 6L)
         .containsEntry("rejected.train", 1L)
-        .containsEntry("examples.test", 6L);
+        .containsEntry("inputs.test", 7L)
+        .containsEntry("examples.test", 6L)
+        .containsEntry("rejected.test", 1L);
+    assertThat(manifest.metrics())
+        .containsEntry("rejected.undecodable-image", 1)
+        .containsEntry("rejected.val-labels-without-file", 1);
+    assertThat(manifest.warnings()).anySatisfy(w -> assertThat(w).contains("first: missing_7"));
     Row one = spark.read().parquet(dir.resolve("run/ingest/examples").toString()).filter("label_name = 'n02'").first();
     assertThat(one.<Integer>getAs("label")).isEqualTo(1);
     assertThat((byte[]) one.getAs("pixels")).hasSize(6 * 6 * 3);
+  }
+
+  @Test
+  void theDecodeRunsInEveryPartitionEvenThoughRejectedIsWrittenAsOneFile() throws Exception {
+    writeTree(5);
+    Files.write(dir.resolve("tree/train/n01/broken.JPEG"), new byte[] {1, 2, 3});
+    int partitions = 4;
+    // stages that compute or read the persisted decoded rows: the decode itself and the writes
+    List<Integer> decodeStageTasks = new CopyOnWriteArrayList<>();
+    SparkListener listener =
+        new SparkListener() {
+          @Override
+          public void onStageCompleted(SparkListenerStageCompleted event) {
+            StageInfo stage = event.stageInfo();
+            boolean readsTheCache =
+                CollectionConverters.asJava(stage.rddInfos()).stream()
+                    .anyMatch(rdd -> rdd.storageLevel().isValid());
+            if (readsTheCache) {
+              decodeStageTasks.add(stage.numTasks());
+            }
+          }
+        };
+    spark.sparkContext().addSparkListener(listener);
+    try {
+      runImageFolderIngest(
+          "ingest.partitions=" + partitions, "ingest.max-rejected-fraction=0.5");
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+    } finally {
+      spark.sparkContext().removeSparkListener(listener);
+    }
+
+    assertThat(decodeStageTasks).as("stages over the decoded rows").isNotEmpty();
+    assertThat(decodeStageTasks)
+        .as("tasks of every stage over the decoded rows (ingest.partitions = %d)", partitions)
+        .allSatisfy(tasks -> assertThat(tasks).isGreaterThanOrEqualTo(partitions));
+    assertThat(manifest().rowCounts()).containsEntry("rejected.train", 1L);
+    try (var files = Files.list(dir.resolve("run/ingest/rejected"))) {
+      assertThat(files.filter(f -> f.getFileName().toString().endsWith(".parquet")).count())
+          .as("rejected is one file")
+          .isEqualTo(1);
+    }
   }
 
   @Test
@@ -195,13 +262,7 @@ class IngestStageTest extends LocalSparkTest {
       }
     }
 
-    runIngest(
-        config(
-            "",
-            "dataset.format=image-folder",
-            "dataset.image-folder.root=\"" + dir.resolve("tree") + "\"",
-            "ingest.image.channels=3",
-            "ingest.alpha=white"));
+    runImageFolderIngest("ingest.alpha=white");
 
     Row one = spark.read().parquet(dir.resolve("run/ingest/examples").toString()).first();
     byte[] pixels = one.getAs("pixels");

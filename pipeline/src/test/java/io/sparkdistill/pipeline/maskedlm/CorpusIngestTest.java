@@ -99,7 +99,8 @@ class CorpusIngestTest extends LocalSparkTest {
                 + "{\"url\":\"https://example.com/b\"}\n"
                 + record("  ") + "\n"
                 + record("A dog sat on the cat, and the dog was not happy at all.") + "\n"
-                + record("The mat was red; the dog, the cat and the mat.") + "\n"));
+                + record("The mat was red; the dog, the cat and the mat.") + "\n"
+                + "{\"text\": 123, \"url\": \"https://example.com/n\"}\n"));
     StringBuilder many = new StringBuilder();
     for (int i = 0; i < 300; i++) {
       many.append(record("document " + i + " that is cut short by an interrupted download")).append('\n');
@@ -120,15 +121,17 @@ class CorpusIngestTest extends LocalSparkTest {
 
     Manifest manifest = manifest(config);
     assertThat(manifest.rowCounts())
-        .containsEntry("inputs.train", 7L)
+        .containsEntry("inputs.train", 8L)
         .containsEntry("documents.train", 3L)
-        .containsEntry("rejected.train", 4L)
+        .containsEntry("rejected.train", 5L)
         .containsEntry("inputs.test", 2L)
         .containsEntry("documents.test", 2L)
         .containsEntry("rejected.test", 0L);
     assertThat(manifest.metrics())
         .containsKeys("sequences_per_second", "tokens_per_second", "tokens", "vocabulary_size")
-        .containsEntry("schema.sequences", SequenceTable.VERSION);
+        .containsEntry("schema.sequences", SequenceTable.VERSION)
+        .containsEntry("rejected.wrong-field-type", 1)
+        .containsEntry("rejected.truncated-gzip", 1);
 
     Dataset<Row> documents = spark.read().parquet(dir.resolve("run/ingest/documents").toString());
     assertThat(documents.count()).isEqualTo(5);
@@ -141,6 +144,7 @@ class CorpusIngestTest extends LocalSparkTest {
             Map.entry("c4-train.00000-of-00002.json.gz#2", "invalid-json"),
             Map.entry("c4-train.00000-of-00002.json.gz#3", "missing-text"),
             Map.entry("c4-train.00000-of-00002.json.gz#4", "empty-text"),
+            Map.entry("c4-train.00000-of-00002.json.gz#7", "wrong-field-type"),
             Map.entry("c4-train.00001-of-00002.json.gz", "truncated-gzip"));
 
     Vocabulary vocabulary =
@@ -276,11 +280,11 @@ class CorpusIngestTest extends LocalSparkTest {
 
     assertThatThrownBy(() -> run(config, StageName.INGEST))
         .isInstanceOf(DatasetException.class)
-        .hasMessageContaining("split 'train' rejected 4 of 7 inputs (57.14%")
+        .hasMessageContaining("split 'train' rejected 5 of 8 inputs (62.50%")
         .hasMessageContaining("run/ingest/rejected");
     assertThat(dir.resolve("run/ingest/_MANIFEST.json")).doesNotExist();
     assertThat(dir.resolve("run/ingest/sequences")).doesNotExist();
-    assertThat(spark.read().parquet(dir.resolve("run/ingest/rejected").toString()).count()).isEqualTo(4);
+    assertThat(spark.read().parquet(dir.resolve("run/ingest/rejected").toString()).count()).isEqualTo(5);
   }
 
   @Test

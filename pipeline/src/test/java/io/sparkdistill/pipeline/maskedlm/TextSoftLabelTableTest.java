@@ -90,7 +90,8 @@ class TextSoftLabelTableTest extends LocalSparkTest {
       MaskedSoftLabel label = TextSoftLabelTable.label(row);
       assertThat(label.topkIds()).hasSize(K);
       assertThat(label.logitBits()).isEqualTo(16);
-      float[] logits = LogitPrecision.ofBits(label.logitBits()).decode(label.topkLogits());
+      float[] logits = label.topkLogits();
+      assertThat(LogitPrecision.FP16.round(logits)).as("stored rounded to halves").containsExactly(logits);
       assertThat(logits).hasSize(K);
       assertThat(label.teacherTop1()).isEqualTo(label.topkIds()[0]);
       for (MissingMass missing : MissingMass.values()) {

@@ -118,7 +118,8 @@ class TeacherPipelineTest {
     Map<String, String> bySpark = new HashMap<>();
     for (Row row : spark.read().parquet(dir.resolve("run/soft-labels/teacher=weak").toString()).collectAsList()) {
       bySpark.put(row.getAs("example_id") + "/" + row.getAs("view_id"), describe(
-          row.<scala.collection.Seq<Integer>>getAs("topk_ids").head(), (byte[]) row.getAs("topk_logits"), row.getAs("log_sum_exp")));
+          row.<scala.collection.Seq<Integer>>getAs("topk_ids").head(),
+          SoftLabelTable.logits(row, row.fieldIndex("topk_logits")), row.getAs("log_sum_exp")));
     }
     Map<String, String> byParquet = readWithPlainParquet(dir.resolve("run/soft-labels/teacher=weak"));
     assertThat(byParquet).hasSize((int) expected).isEqualTo(bySpark);
@@ -239,8 +240,17 @@ class TeacherPipelineTest {
         .hasMessageContaining("outputs 4 logits, but the dataset has 3 classes");
   }
 
-  private static String describe(int firstId, byte[] logits, float lse) {
-    return firstId + ":" + java.util.HexFormat.of().formatHex(logits) + ":" + lse;
+  private static String describe(int firstId, float[] logits, float lse) {
+    return firstId + ":" + java.util.Arrays.toString(logits) + ":" + lse;
+  }
+
+  /** A Parquet LIST of FLOAT read as plain groups: list / element, no Spark involved. */
+  private static float[] plainFloats(Group list) {
+    float[] values = new float[list.getFieldRepetitionCount("list")];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = list.getGroup("list", i).getFloat("element", 0);
+    }
+    return values;
   }
 
   private static Map<String, String> readWithPlainParquet(Path folder) throws IOException {
@@ -250,6 +260,18 @@ class TeacherPipelineTest {
       files = new ArrayList<>(listing.filter(p -> p.toString().endsWith(".parquet")).toList());
     }
     for (Path file : files) {
+      // topk_logits is Parquet's standard LIST of FLOAT: DuckDB, pyarrow and pandas read numbers
+      try (var footer =
+          org.apache.parquet.hadoop.ParquetFileReader.open(
+              org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                  new org.apache.hadoop.fs.Path(file.toString()), new org.apache.hadoop.conf.Configuration()))) {
+        org.apache.parquet.schema.GroupType logits =
+            footer.getFileMetaData().getSchema().getType("topk_logits").asGroupType();
+        assertThat(logits.getLogicalTypeAnnotation())
+            .isEqualTo(org.apache.parquet.schema.LogicalTypeAnnotation.listType());
+        assertThat(logits.getType("list").asGroupType().getType("element").asPrimitiveType().getPrimitiveTypeName())
+            .isEqualTo(org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.FLOAT);
+      }
       try (ParquetReader<Group> reader =
           ParquetReader.builder(new GroupReadSupport(), new org.apache.hadoop.fs.Path(file.toString())).build()) {
         String previous = "";
@@ -261,7 +283,7 @@ class TeacherPipelineTest {
           int firstId = g.getGroup("topk_ids", 0).getGroup(0, 0).getInteger(0, 0);
           rows.put(
               g.getString("example_id", 0) + "/" + g.getInteger("view_id", 0),
-              describe(firstId, g.getBinary("topk_logits", 0).getBytes(), g.getFloat("log_sum_exp", 0)));
+              describe(firstId, plainFloats(g.getGroup("topk_logits", 0)), g.getFloat("log_sum_exp", 0)));
         }
       }
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sparkdistill.datasets.examples.ExampleTable;
-import io.sparkdistill.pipeline.config.LogitPrecision;
 import io.sparkdistill.pipeline.softlabels.SoftLabelTable;
 import io.sparkdistill.pipeline.spark.LocalSparkTest;
 import io.sparkdistill.pipeline.stream.ChunkReader;
@@ -41,7 +40,7 @@ class StudentViewTableTest extends LocalSparkTest {
       for (int v = VIEWS - 1; v >= 0; v--) { // written out of view order on purpose
         int top = shiftView && i == 17 && v == 1 ? 1 : 0;
         rows.add(RowFactory.create(teacher, "e" + i, "train", i % 7, v, top, 0, 3, 3, v == 2,
-            List.of((i + offset) % 5, (i + offset + 1) % 5), LogitPrecision.FP32.encode(new float[] {v + 1f, v}), 32,
+            List.of((i + offset) % 5, (i + offset + 1) % 5), new float[] {v + 1f, v}, 32,
             (float) (i + v), (i + offset) % 5));
       }
     }
