@@ -88,20 +88,12 @@ final class ClassifierScoring implements TestScoring {
   /** A model whose classes or input shape do not match the dataset cannot be scored on it. */
   @Override
   public void checkFits(EvaluatedModel model) {
-    ModelInfo info = model.info();
-    if (info.classes() != classes) {
-      throw new IllegalStateException(
-          model.kind() + " '" + model.name() + "' (" + model.dir() + ") has " + info.classes()
-              + " classes, the dataset " + classes);
-    }
-    if (info.inputHeight() != shape.height() || info.inputWidth() != shape.width()
-        || info.inputChannels() != shape.channels()) {
-      throw new IllegalStateException(
-          model.kind() + " '" + model.name() + "' (" + model.dir() + ") takes " + info.inputHeight() + "x"
-              + info.inputWidth() + "x" + info.inputChannels() + " images, ingest.image is " + shape.height() + "x"
-              + shape.width() + "x" + shape.channels());
+    String mismatch = model.info().imageMismatch(classes, shape);
+    if (mismatch != null) {
+      throw new IllegalStateException(model.kind() + " '" + model.name() + "' (" + model.dir() + ") " + mismatch);
     }
   }
+
 
   @Override
   public MapPartitionsFunction<Row, Row> partition(EvaluatedModel model) {

@@ -3,7 +3,6 @@ package io.sparkdistill.pipeline.imageclassification;
 import static org.apache.spark.sql.functions.col;
 
 import io.sparkdistill.datasets.examples.ExampleTable;
-import io.sparkdistill.datasets.image.ImageShape;
 import io.sparkdistill.pipeline.config.ConfigError;
 import io.sparkdistill.pipeline.config.SoftLabelSettings;
 import io.sparkdistill.pipeline.dag.StageContext;
@@ -79,19 +78,12 @@ final class ClassifierSoftLabels implements SoftLabelJob {
   /** A teacher whose classes or input shape do not match the dataset is refused before any work. */
   @Override
   public void checkFits(ModelInfo teacher, Path teacherDir) {
-    ImageShape shape = context.config().ingest().image();
-    if (teacher.classes() != classes) {
-      throw new ConfigError(
-          "teacher '" + teacher.name() + "' has " + teacher.classes() + " classes, the dataset " + classes);
-    }
-    if (teacher.inputHeight() != shape.height() || teacher.inputWidth() != shape.width()
-        || teacher.inputChannels() != shape.channels()) {
-      throw new ConfigError(
-          "teacher '" + teacher.name() + "' takes " + teacher.inputHeight() + "x" + teacher.inputWidth() + "x"
-              + teacher.inputChannels() + " images, ingest.image is " + shape.height() + "x" + shape.width()
-              + "x" + shape.channels());
+    String mismatch = teacher.imageMismatch(classes, context.config().ingest().image());
+    if (mismatch != null) {
+      throw new ConfigError("teacher '" + teacher.name() + "' " + mismatch);
     }
   }
+
 
   @Override
   public MapPartitionsFunction<Row, Row> partition(String teacherDir, ModelInfo teacher, int failPartition) {

@@ -45,7 +45,7 @@ public final class ImageClassification implements Task {
 
   /** The class names are written with the examples; nothing else derives from them. */
   @Override
-  public StageOutcome deriveFromExamples(StageContext context, IngestedSplits ingested) {
+  public StageOutcome deriveFromExamples(StageContext context) {
     return new StageOutcome(Map.of(), Map.of(), List.of());
   }
 

@@ -102,7 +102,7 @@ final class ImageIngest {
       metrics.put(
           "image", settings.image().height() + "x" + settings.image().width() + "x" + settings.image().channels());
       return new IngestedSplits(
-          "examples", examplesPath, rejectedPath, splits, seconds, metrics, source.warnings());
+          "examples", rejectedPath, splits, metrics, source.warnings());
     }
   }
 

@@ -82,7 +82,7 @@ public final class IngestStage implements Stage {
     context.describe("read dataset " + context.config().dataset().name());
     IngestedSplits ingested = task.ingest(context);
     Map<String, Long> rowCounts = check(context, ingested);
-    StageOutcome derived = task.deriveFromExamples(context, ingested);
+    StageOutcome derived = task.deriveFromExamples(context);
     rowCounts.putAll(derived.rowCounts());
     Map<String, Object> metrics = new LinkedHashMap<>(ingested.metrics());
     metrics.putAll(derived.metrics());

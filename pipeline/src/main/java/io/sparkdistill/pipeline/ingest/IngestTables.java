@@ -1,6 +1,9 @@
 package io.sparkdistill.pipeline.ingest;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 
 import io.sparkdistill.datasets.examples.ExampleTable;
 import io.sparkdistill.datasets.examples.RejectedTable;
@@ -113,8 +116,8 @@ public final class IngestTables {
   static void checkFitsOneArray(Dataset<Row> rows, String split, long maxBytes) {
     Row sizes =
         rows.agg(
-                org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)),
-                org.apache.spark.sql.functions.max(
+                count(lit(1)),
+                max(
                     col(ExampleTable.HEIGHT).cast("long")
                         .multiply(col(ExampleTable.WIDTH))
                         .multiply(col(ExampleTable.CHANNELS))))

@@ -118,7 +118,7 @@ final class CorpusIngest {
       metrics.put("documents_per_second", totalDocuments / readSeconds);
       metrics.putAll(IngestTables.reasonMetrics(spark.read().parquet(rejectedPath)));
       return new IngestedSplits(
-          "documents", documentsPath, rejectedPath, splits, readSeconds, metrics, source.warnings());
+          "documents", rejectedPath, splits, metrics, source.warnings());
     }
   }
 

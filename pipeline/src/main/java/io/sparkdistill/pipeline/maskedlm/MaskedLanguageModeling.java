@@ -44,7 +44,7 @@ public final class MaskedLanguageModeling implements Task {
   }
 
   @Override
-  public StageOutcome deriveFromExamples(StageContext context, IngestedSplits ingested) {
+  public StageOutcome deriveFromExamples(StageContext context) {
     return CorpusIngest.derive(context);
   }
 

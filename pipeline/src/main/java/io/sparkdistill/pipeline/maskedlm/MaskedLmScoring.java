@@ -110,14 +110,12 @@ final class MaskedLmScoring implements TestScoring {
   /** A model of another vocabulary or sequence length cannot be scored on these ids. */
   @Override
   public void checkFits(EvaluatedModel model) {
-    ModelInfo info = model.info();
-    if (info.tokenModel().vocabularySize() != vocabulary.size() || info.tokenModel().sequenceLength() != length) {
-      throw new IllegalStateException(
-          model.kind() + " '" + model.name() + "' (" + model.dir() + ") has a vocabulary of " + info.tokenModel().vocabularySize()
-              + " tokens and sequences of " + info.tokenModel().sequenceLength() + " ids; ingest made " + vocabulary.size()
-              + " tokens and text.sequence-length is " + length);
+    String mismatch = model.info().tokenMismatch(vocabulary.size(), length);
+    if (mismatch != null) {
+      throw new IllegalStateException(model.kind() + " '" + model.name() + "' (" + model.dir() + ") " + mismatch);
     }
   }
+
 
   @Override
   public MapPartitionsFunction<Row, Row> partition(EvaluatedModel model) {

@@ -108,14 +108,14 @@ final class MaskedLmSoftLabels implements SoftLabelJob {
   /** A teacher of another vocabulary or sequence length would label the wrong tokens: refused first. */
   @Override
   public void checkFits(ModelInfo teacher, Path teacherDir) {
-    if (teacher.tokenModel().vocabularySize() != vocabulary || teacher.tokenModel().sequenceLength() != length) {
+    String mismatch = teacher.tokenMismatch(vocabulary, length);
+    if (mismatch != null) {
       throw new ConfigError(
-          "teacher '" + teacher.name() + "' (" + new Path(teacherDir, ModelInfo.FILE) + ") has a vocabulary of "
-              + teacher.tokenModel().vocabularySize() + " tokens and sequences of " + teacher.tokenModel().sequenceLength() + " ids; ingest"
-              + " made " + vocabulary + " tokens and text.sequence-length is " + length
+          "teacher '" + teacher.name() + "' (" + new Path(teacherDir, ModelInfo.FILE) + ") " + mismatch
               + ": re-run train-teachers");
     }
   }
+
 
   @Override
   public MapPartitionsFunction<Row, Row> partition(String teacherDir, ModelInfo teacher, int failPartition) {

@@ -117,6 +117,32 @@ public record ModelInfo(
     return tokens;
   }
 
+  /**
+   * Why this model cannot take the images of a dataset of {@code classes} classes stored at {@code
+   * shape} ("has 5 classes, the dataset 10", "takes 28x28x1 images, ingest.image is ..."); null
+   * when it can. The caller names the model and chooses the error.
+   */
+  public String imageMismatch(int classes, io.sparkdistill.datasets.image.ImageShape shape) {
+    if (classes() != classes) {
+      return "has " + classes() + " classes, the dataset " + classes;
+    }
+    if (inputHeight() != shape.height() || inputWidth() != shape.width() || inputChannels() != shape.channels()) {
+      return "takes " + inputHeight() + "x" + inputWidth() + "x" + inputChannels() + " images, ingest.image is "
+          + shape.height() + "x" + shape.width() + "x" + shape.channels();
+    }
+    return null;
+  }
+
+  /** Why this model cannot read the ingested token ids; null when it can (as {@link #imageMismatch}). */
+  public String tokenMismatch(int vocabularySize, int sequenceLength) {
+    TokenModel t = tokenModel();
+    if (t.vocabularySize() != vocabularySize || t.sequenceLength() != sequenceLength) {
+      return "has a vocabulary of " + t.vocabularySize() + " tokens and sequences of " + t.sequenceLength()
+          + " ids; ingest made " + vocabularySize + " tokens and text.sequence-length is " + sequenceLength;
+    }
+    return null;
+  }
+
   private ImageModel imageModel() {
     if (image == null) {
       throw new IllegalStateException("model '" + name + "' is a masked-language model, not an image classifier");

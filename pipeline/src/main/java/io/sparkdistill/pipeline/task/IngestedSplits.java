@@ -9,19 +9,15 @@ import java.util.Map;
  *
  * @param noun what one example is called in row counts and messages ({@code examples}, {@code
  *     documents})
- * @param examplesTable the path of the examples table
  * @param rejectedTable the path of the rejected table
  * @param splits per split, the counts read back from the written tables
- * @param readSeconds seconds from the start of reading to the written tables
  * @param metrics figures of the read for the manifest (schema versions, throughput)
  * @param warnings things a person should know that are not failures
  */
 public record IngestedSplits(
     String noun,
-    String examplesTable,
     String rejectedTable,
     Map<String, SplitCounts> splits,
-    double readSeconds,
     Map<String, Object> metrics,
     List<String> warnings) {
 

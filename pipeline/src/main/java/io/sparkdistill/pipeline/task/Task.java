@@ -33,7 +33,7 @@ public interface Task {
    * Writes what is derived from accepted examples (the class-name table; the vocabulary and the
    * masked sequences) once the stage has checked the counts.
    */
-  StageOutcome deriveFromExamples(StageContext context, IngestedSplits ingested);
+  StageOutcome deriveFromExamples(StageContext context);
 
   // ---- train-teachers ----
 
